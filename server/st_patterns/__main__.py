@@ -1,0 +1,3 @@
+from st_patterns.cli import main
+
+raise SystemExit(main())

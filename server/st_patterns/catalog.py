@@ -1,0 +1,195 @@
+"""Load pattern folders into records and answer questions about them.
+
+Every folder under the catalog root is loaded the same way; the folder contract is in ``spec.py``.
+
+Example::
+
+    catalog = Catalog.load()
+    catalog.ids()                      # ['core_lifespan_lifecycle', ...]
+    catalog.get("mount_fastapi").meta.title
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from st_patterns import guards, spec
+from st_patterns.errors import InvalidInput, PatternInvalid, PatternNotFound
+from st_patterns.models import Explanation, PatternDetail, PatternSummary, SourceFile
+from st_patterns.paths import patterns_dir
+
+_SOURCE_SUFFIXES = {".py", ".toml", ".md", ".html", ".css", ".js", ".txt", ".json", ".xml"}
+_MAX_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One loaded pattern folder."""
+
+    meta: spec.PatternMeta
+    folder: Path
+    probes: tuple[spec.Probe, ...]
+    explanation: Explanation
+    files: tuple[str, ...] = field(default_factory=tuple)
+    search_words: frozenset[str] = field(default_factory=frozenset, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def app_path(self) -> Path:
+        return self.folder / self.meta.entry
+
+    def read_file(self, relative: str) -> str:
+        """Text of one of the pattern's files; refuses anything outside the folder."""
+        path = guards.resolve_inside(self.folder, relative)
+        rel = path.relative_to(self.folder.resolve()).as_posix()
+        if rel not in self.files:
+            raise InvalidInput(f"{relative!r} is not a file of pattern {self.id!r}. Files: {', '.join(self.files)}")
+        return path.read_text(encoding="utf-8")
+
+    def summary(self) -> PatternSummary:
+        m = self.meta
+        return PatternSummary(id=m.id, title=m.title, category=m.category, summary=m.summary, tags=m.tags)
+
+    def detail(self) -> PatternDetail:
+        m = self.meta
+        return PatternDetail(
+            **self.summary().model_dump(),
+            when_to_use=m.when_to_use,
+            when_not_to_use=m.when_not_to_use,
+            requirements=m.requirements,
+            run=m.run,
+            paths=[p.model_dump() for p in m.paths],
+            related=m.related,
+            pitfalls=m.pitfalls,
+            base_path=m.base_path,
+            files=[SourceFile(path=name, text=self.read_file(name)) for name in self.files],
+        )
+
+
+def parse_explanation(pattern_id: str, text: str) -> Explanation:
+    """Split explanation.md into its required H2 sections."""
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    title = pattern_id
+    for line in text.splitlines():
+        if line.startswith("# ") and current is None:
+            title = line[2:].strip()
+        elif line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    missing = [name for name in spec.EXPLANATION_SECTIONS if name not in sections]
+    if missing:
+        raise PatternInvalid(pattern_id, f"explanation.md lacks sections: {', '.join(missing)}")
+    body = {name: "\n".join(lines).strip() for name, lines in sections.items()}
+    return Explanation(
+        pattern_id=pattern_id,
+        title=title,
+        problem=body["Problem"],
+        how_it_works=body["How it works"],
+        key_lines=body["Key lines"],
+        what_breaks=body["What breaks"],
+        markdown=text,
+    )
+
+
+def load_pattern(folder: Path) -> Pattern:
+    """Load and validate one folder; raises PatternInvalid naming the broken part."""
+    name = folder.name
+    try:
+        meta = spec.PatternMeta.model_validate(tomllib.loads((folder / spec.METADATA_FILE).read_text("utf-8")))
+        probes = spec.ProbeFile.model_validate(tomllib.loads((folder / spec.PROBES_FILE).read_text("utf-8")))
+        explanation_text = (folder / spec.EXPLANATION_FILE).read_text("utf-8")
+    except FileNotFoundError as exc:
+        raise PatternInvalid(name, f"missing file {Path(exc.filename).name}") from exc
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise PatternInvalid(name, str(exc)) from exc
+    if meta.id != name:
+        raise PatternInvalid(name, f"metadata id {meta.id!r} differs from the folder name")
+    for required in (meta.entry, meta.ui):
+        if not (folder / required).is_file():
+            raise PatternInvalid(name, f"missing file {required}")
+    files = tuple(
+        sorted(
+            p.relative_to(folder).as_posix()
+            for p in folder.rglob("*")
+            if p.is_file()
+            and p.suffix in _SOURCE_SUFFIXES
+            and "__pycache__" not in p.parts
+            and p.stat().st_size <= _MAX_FILE_BYTES
+        )
+    )
+    return Pattern(
+        meta=meta,
+        folder=folder.resolve(),
+        probes=tuple(probes.probe),
+        explanation=parse_explanation(name, explanation_text),
+        files=files,
+        search_words=_search_words(meta),
+    )
+
+
+class Catalog:
+    """All patterns under one root, loaded once.
+
+    Example::
+
+        catalog = Catalog.load()
+        [s.id for s in catalog.list(category="guard")]
+    """
+
+    def __init__(self, patterns: dict[str, Pattern]) -> None:
+        self._patterns = dict(sorted(patterns.items()))
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> Catalog:
+        root = root or patterns_dir()
+        folders = [p for p in sorted(root.iterdir()) if p.is_dir() and (p / spec.METADATA_FILE).exists()]
+        return cls({folder.name: load_pattern(folder) for folder in folders})
+
+    def ids(self) -> list[str]:
+        return list(self._patterns)
+
+    def get(self, pattern_id: str) -> Pattern:
+        guards.check_pattern_id(pattern_id)
+        try:
+            return self._patterns[pattern_id]
+        except KeyError:
+            raise PatternNotFound(pattern_id, self.ids()) from None
+
+    def __iter__(self) -> Iterator[Pattern]:
+        return iter(self._patterns.values())
+
+    def __len__(self) -> int:
+        return len(self._patterns)
+
+    def list(self, category: str | None = None, query: str | None = None) -> list[PatternSummary]:
+        """Summaries filtered by category and by words that must all appear in the pattern's text."""
+        words = _words(guards.check_text(query or "", "query"))
+        out = []
+        for pattern in self:
+            if category and pattern.meta.category != category:
+                continue
+            if words and not words <= pattern.search_words:
+                continue
+            out.append(pattern.summary())
+        return out
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
+
+
+def _search_words(m: spec.PatternMeta) -> frozenset[str]:
+    text = " ".join([m.id.replace("_", " "), m.title, m.summary, *m.when_to_use, *m.tags, *m.requirements, m.category])
+    return frozenset(_words(text))

@@ -1,0 +1,140 @@
+"""Run declarative probes (``spec.Probe``) against a running app over real HTTP and websockets.
+
+Example::
+
+    results = await run_probes("http://127.0.0.1:8501", pattern.probes, marker=pattern.meta.ui_marker)
+    assert all(r.passed for r in results)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+import httpx
+
+from st_patterns.models import ProbeResult
+from st_patterns.spec import Probe
+from st_patterns.stream_probe import run_script
+
+ProbeCallback = Callable[[ProbeResult], Awaitable[None] | None]
+_BODY_PREVIEW = 160
+
+
+def _cookie_header(jar: httpx.Cookies) -> str:
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+
+def _check_http(probe: Probe, response: httpx.Response) -> tuple[bool, str, str]:
+    expected: list[str] = []
+    problems: list[str] = []
+    if probe.expect_status is not None:
+        expected.append(f"status {probe.expect_status}")
+        if response.status_code != probe.expect_status:
+            problems.append(f"status {response.status_code}")
+    for name, fragment in probe.expect_headers.items():
+        expected.append(f"{name} contains {fragment!r}")
+        actual = response.headers.get(name)
+        if actual is None or fragment.lower() not in actual.lower():
+            problems.append(f"{name}: {actual!r}")
+    for name in probe.expect_headers_absent:
+        expected.append(f"no {name} header")
+        if name in response.headers:
+            problems.append(f"{name}: {response.headers[name]!r}")
+    body = response.text
+    for fragment in probe.expect_body_contains:
+        expected.append(f"body contains {fragment!r}")
+        if fragment not in body:
+            problems.append(f"body lacks {fragment!r} (starts {body[:_BODY_PREVIEW]!r})")
+    for fragment in probe.expect_body_not_contains:
+        expected.append(f"body lacks {fragment!r}")
+        if fragment in body:
+            problems.append(f"body contains {fragment!r}")
+    actual_text = "; ".join(problems) if problems else f"status {response.status_code}, all expectations met"
+    return not problems, ", ".join(expected) or "any answer", actual_text
+
+
+async def _run_http(base_url: str, probe: Probe, jar: httpx.Cookies, timeout: float) -> tuple[bool, str, str]:
+    headers = dict(probe.headers)
+    if probe.forwarded_for:
+        headers["X-Forwarded-For"] = probe.forwarded_for
+    transport = httpx.AsyncHTTPTransport(local_address=probe.source_ip)
+    async with httpx.AsyncClient(
+        base_url=base_url, transport=transport, cookies=jar, timeout=timeout, follow_redirects=probe.follow_redirects
+    ) as client:
+        for name, value in probe.cookies.items():
+            client.cookies.set(name, value)
+        response = await client.request(
+            probe.method,
+            probe.path,
+            headers=headers,
+            data=probe.form or None,
+            json=probe.json_body,
+        )
+        jar.update(client.cookies)
+    return _check_http(probe, response)
+
+
+async def _run_ws(
+    base_url: str, probe: Probe, jar: httpx.Cookies, marker: str, timeout: float
+) -> tuple[bool, str, str]:
+    headers = dict(probe.headers)
+    if probe.forwarded_for:
+        headers["X-Forwarded-For"] = probe.forwarded_for
+    merged = httpx.Cookies(jar)
+    for name, value in probe.cookies.items():
+        merged.set(name, value)
+    if merged:
+        headers["Cookie"] = _cookie_header(merged)
+    url = base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1) + probe.path
+    outcome = await run_script(url, marker, headers=headers, source_ip=probe.source_ip, timeout=timeout)
+    want = probe.expect_ws or "runs"
+    passed = (want == "runs" and outcome.status == "ran") or (want == "refused" and outcome.status == "refused")
+    expected = "script runs and writes its marker" if want == "runs" else "websocket refused"
+    return passed, expected, f"{outcome.status}: {outcome.detail}"
+
+
+async def run_probe(
+    base_url: str, probe: Probe, *, jar: httpx.Cookies, marker: str, timeout: float = 15.0
+) -> ProbeResult:
+    """Run one probe; transport errors count as a failed probe, never as an exception."""
+    started = time.perf_counter()
+    try:
+        if probe.kind == "websocket":
+            passed, expected, actual = await _run_ws(base_url, probe, jar, marker, timeout)
+        else:
+            passed, expected, actual = await _run_http(base_url, probe, jar, timeout)
+    except httpx.HTTPError as exc:
+        passed, expected, actual = False, "an HTTP answer", f"{type(exc).__name__}: {exc}"
+    return ProbeResult(
+        name=probe.name,
+        kind=probe.kind,
+        passed=passed,
+        negative=probe.negative,
+        expected=expected,
+        actual=actual,
+        seconds=round(time.perf_counter() - started, 4),
+    )
+
+
+async def run_probes(
+    base_url: str,
+    probes: Sequence[Probe],
+    *,
+    marker: str,
+    jars: dict[str, httpx.Cookies] | None = None,
+    on_result: ProbeCallback | None = None,
+    timeout: float = 15.0,
+) -> list[ProbeResult]:
+    """Run probes in order; probes naming the same jar share cookies (``jars`` is filled in place)."""
+    jars = {} if jars is None else jars
+    results = []
+    for probe in probes:
+        jar = jars.setdefault(probe.jar, httpx.Cookies()) if probe.jar else httpx.Cookies()
+        result = await run_probe(base_url.rstrip("/"), probe, jar=jar, marker=marker, timeout=timeout)
+        results.append(result)
+        if on_result is not None:
+            maybe = on_result(result)
+            if maybe is not None:
+                await maybe
+    return results
