@@ -1,0 +1,50 @@
+"""Server settings, filled by the CLI (flags) and the environment; validated once."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from st_patterns.errors import InvalidInput
+from st_patterns.paths import state_dir
+
+TOKEN_ENV = "ST_PATTERNS_TOKEN"
+
+
+class Settings(BaseModel):
+    """What ``st-patterns serve`` runs with.
+
+    Example::
+
+        Settings(port=8765).require_safe_bind()
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    token: str | None = Field(default_factory=lambda: os.environ.get(TOKEN_ENV) or None, repr=False)
+    allow_user_code: bool = False
+    max_instances: int = Field(default=8, ge=1, le=64)
+    state_dir: Path = Field(default_factory=state_dir)
+    use_fork: bool = True
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    dashboard: bool = True
+
+    @property
+    def loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def require_safe_bind(self) -> None:
+        """Refuse to listen beyond loopback without a token: the server launches processes on request."""
+        if not self.loopback and not self.token:
+            raise InvalidInput(
+                f"Refusing to bind {self.host}: st-patterns launches processes on request, so any address other "
+                f"than loopback needs an auth token. Pass --token or set {TOKEN_ENV}."
+            )
