@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# One command to run the tests on a fresh machine: set up .venv (+ chromium), lint, then pytest (args pass through).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+.venv/bin/ruff check server tests benchmarks dashboard patterns
+.venv/bin/python -m pytest "$@"

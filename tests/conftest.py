@@ -1,0 +1,87 @@
+"""Shared fixtures: the catalog, a real `st-patterns serve` process, and helpers to start processes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from serving import free_port, wait_until_responds
+
+from st_patterns.catalog import Catalog
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def st_patterns_cmd() -> list[str]:
+    """The installed console script when there is one, else the module (editable checkouts)."""
+    exe = shutil.which("st-patterns")
+    return [exe] if exe else [sys.executable, "-m", "st_patterns"]
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+class ServerProcess:
+    """A running `st-patterns serve` subprocess."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path, state_dir: Path) -> None:
+        self.proc = proc
+        self.port = port
+        self.log = log
+        self.state_dir = state_dir
+        self.base = f"http://127.0.0.1:{port}"
+        self.mcp_url = f"{self.base}/mcp"
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_server(tmp: Path, *extra: str, env: dict[str, str] | None = None) -> ServerProcess:
+    port = free_port()
+    state = tmp / "state"
+    log = tmp / "server.log"
+    cmd = [*st_patterns_cmd(), "serve", "--port", str(port), "--state-dir", str(state), *extra]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp, env={**os.environ, **(env or {})}
+        )
+    server = ServerProcess(proc, port, log, state)
+    try:
+        wait_until_responds(f"{server.base}/healthz", timeout=60, proc=proc)
+    except Exception as exc:
+        stop_process(proc)
+        raise RuntimeError(f"{exc}\n{server.log_text()[-4000:]}") from exc
+    return server
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> int:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real server for the session's HTTP tests."""
+    srv = start_server(tmp_path_factory.mktemp("server"))
+    yield srv
+    stop_process(srv.proc)

@@ -1,0 +1,116 @@
+"""Catalog integrity: every folder loads, metadata is valid and coherent, every reference app imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from st_patterns import spec
+from st_patterns.catalog import Catalog, load_pattern
+from st_patterns.errors import InvalidInput, PatternInvalid, PatternNotFound
+from st_patterns.paths import patterns_dir
+
+SEED_IDS = {
+    "mount_fastapi",
+    "mount_streamlit_as_subapp",
+    "route_custom_endpoints",
+    "mount_static_files",
+    "mount_django",
+    "mount_flask",
+    "middleware_security_headers",
+    "middleware_auth",
+    "middleware_cookies",
+    "middleware_ip_whitelist",
+    "core_lifespan_lifecycle",
+    "route_mcp_server",
+    "route_seo_metadata",
+}
+
+
+def test_every_seed_pattern_is_in_the_catalog(catalog: Catalog) -> None:
+    assert set(catalog.ids()) >= SEED_IDS
+
+
+def test_every_folder_is_a_loadable_pattern() -> None:
+    folders = [p for p in patterns_dir().iterdir() if p.is_dir() and not p.name.startswith((".", "_"))]
+    assert {f.name for f in folders} == set(Catalog.load().ids())
+    for folder in folders:
+        assert load_pattern(folder).id == folder.name
+
+
+@pytest.mark.parametrize("pattern_id", sorted(SEED_IDS))
+def test_pattern_is_coherent(catalog: Catalog, pattern_id: str) -> None:
+    pattern = catalog.get(pattern_id)
+    meta = pattern.meta
+    assert set(meta.related) <= set(catalog.ids()), "related ids must exist"
+    assert pattern_id not in meta.related
+    assert meta.ui_marker in (pattern.folder / meta.ui).read_text(), "the UI script must write its marker"
+    kinds = {(p.kind, p.expect_ws) for p in pattern.probes}
+    assert ("websocket", "runs") in kinds, "every pattern proves its script runs over the websocket"
+    assert any(p.negative for p in pattern.probes), "every pattern needs a negative probe"
+    assert all(p.path.startswith("/") for p in pattern.probes)
+    for section in (pattern.explanation.problem, pattern.explanation.how_it_works, pattern.explanation.what_breaks):
+        assert len(section) > 40
+    assert {"app.py", "pattern.toml", "probes.toml", "explanation.md", meta.ui} <= set(pattern.files)
+
+
+def test_guard_patterns_probe_the_websocket_refusal(catalog: Catalog) -> None:
+    for pattern_id in ("middleware_auth", "middleware_ip_whitelist"):
+        refused = [p for p in catalog.get(pattern_id).probes if p.kind == "websocket" and p.expect_ws == "refused"]
+        assert refused, f"{pattern_id} must prove the websocket is refused"
+
+
+def test_every_reference_app_imports_from_a_foreign_cwd(catalog: Catalog, tmp_path) -> None:
+    """Import each app.py by path in a fresh interpreter started elsewhere; `app` must be an ASGI callable."""
+    script = textwrap.dedent(
+        """
+        import importlib.util, json, sys
+        out = {}
+        for pid, path in json.loads(sys.argv[1]).items():
+            spec = importlib.util.spec_from_file_location(f"pattern_{pid}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            out[pid] = callable(getattr(module, "app", None))
+        print(json.dumps(out))
+        """
+    )
+    apps = {p.id: str(p.app_path) for p in catalog}
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(apps)], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == dict.fromkeys(apps, True)
+
+
+def test_unknown_id_lists_the_valid_ones(catalog: Catalog) -> None:
+    with pytest.raises(PatternNotFound) as info:
+        catalog.get("mount_nothing")
+    assert "mount_fastapi" in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["../etc/passwd", "/etc/passwd", "Mount_FastAPI", "", "a" * 65, "x;rm", "mount fastapi"])
+def test_malformed_ids_are_refused_before_lookup(catalog: Catalog, bad: str) -> None:
+    with pytest.raises(InvalidInput):
+        catalog.get(bad)
+
+
+def test_list_filters_by_category_and_words(catalog: Catalog) -> None:
+    guards = catalog.list(category="guard")
+    assert {s.id for s in guards} == {p.id for p in catalog if p.meta.category == "guard"}
+    assert len(guards) >= 4
+    flask = catalog.list(query="flask")
+    assert [s.id for s in flask] == ["mount_flask"]
+    assert catalog.list(query="no-such-word-anywhere") == []
+
+
+def test_broken_folder_is_reported_with_the_problem(tmp_path) -> None:
+    folder = tmp_path / "broken_one"
+    folder.mkdir()
+    (folder / spec.METADATA_FILE).write_text('id = "broken_one"\n')
+    with pytest.raises(PatternInvalid) as info:
+        load_pattern(folder)
+    assert "broken_one" in str(info.value)

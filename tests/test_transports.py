@@ -1,0 +1,64 @@
+"""The same MCP server over a real `st-patterns serve` (streamable HTTP) and a real `st-patterns stdio`."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from conftest import ServerProcess, st_patterns_cmd
+from fastmcp import Client
+from fastmcp.client.transports import StdioTransport
+from fastmcp.exceptions import ToolError
+
+pytestmark = pytest.mark.processes
+
+CATALOG_TOOLS = {"list_patterns", "get_pattern", "explain_pattern", "recommend_pattern"}
+
+
+async def _exercise(client: Client) -> None:
+    names = {t.name for t in await client.list_tools()}
+    assert CATALOG_TOOLS <= names
+    listed = (await client.call_tool("list_patterns", {})).structured_content
+    assert listed["total"] >= 13
+    detail = (await client.call_tool("get_pattern", {"pattern_id": "middleware_auth"})).structured_content
+    assert any(f["path"] == "app.py" for f in detail["files"])
+    exp = (await client.call_tool("explain_pattern", {"pattern_id": "route_mcp_server"})).structured_content
+    assert exp["pattern_id"] == "route_mcp_server"
+    rec = (await client.call_tool("recommend_pattern", {"need": "mount a Django project"})).structured_content
+    assert rec["recommendations"][0]["pattern"]["id"] == "mount_django"
+    with pytest.raises(ToolError, match="Valid ids"):
+        await client.call_tool("get_pattern", {"pattern_id": "nope_nope"})
+
+
+async def test_streamable_http(server: ServerProcess) -> None:
+    async with Client(server.mcp_url) as client:
+        await _exercise(client)
+    health = httpx.get(f"{server.base}/healthz").json()
+    assert health["status"] == "ok" and health["patterns"] >= 13
+
+
+def test_post_mcp_answers_without_redirect(server: ServerProcess) -> None:
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+    response = httpx.post(server.mcp_url, json=init, headers=headers, follow_redirects=False)
+    assert response.status_code == 200
+    assert '"serverInfo"' in response.text and "st-patterns" in response.text
+
+
+def test_huge_request_body_is_refused_and_server_stays_up(server: ServerProcess) -> None:
+    headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+    response = httpx.post(server.mcp_url, content=b"x" * (2 * 1024 * 1024), headers=headers)
+    assert response.status_code == 413
+    assert "limit" in response.text
+    assert httpx.get(f"{server.base}/healthz").status_code == 200
+
+
+async def test_stdio(tmp_path) -> None:
+    cmd = st_patterns_cmd()
+    transport = StdioTransport(command=cmd[0], args=[*cmd[1:], "stdio", "--state-dir", str(tmp_path / "state")])
+    async with Client(transport) as client:
+        await _exercise(client)
