@@ -22,8 +22,8 @@ async def test_tools_are_annotated_and_described(client: Client) -> None:
     assert {"list_patterns", "get_pattern", "explain_pattern", "recommend_pattern"} <= set(tools)
     for name in ("list_patterns", "get_pattern", "explain_pattern", "recommend_pattern"):
         tool = tools[name]
-        assert tool.annotations is not None and tool.annotations.readOnlyHint is True
-        assert tool.outputSchema is not None, f"{name} must return structured output"
+        assert tool.annotations is not None and tool.annotations.read_only_hint is True
+        assert tool.output_schema is not None, f"{name} must return structured output"
         assert "Example" in (tool.description or "")
 
 

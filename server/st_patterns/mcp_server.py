@@ -10,18 +10,15 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastmcp import FastMCP
-from fastmcp.exceptions import ToolError
-from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from st_patterns import __version__
 from st_patterns.catalog import Pattern
-from st_patterns.errors import StPatternsError
+from st_patterns.mcp_common import READ_ONLY, PatternId, tool_errors
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, Recommendation
 from st_patterns.recommend import recommend
 from st_patterns.services import Services
@@ -33,17 +30,6 @@ with get_pattern (metadata + full source) or explain_pattern (why it works, what
 source. Every pattern's reference app is tested against real HTTP and websocket probes.
 """
 
-READ_ONLY = ToolAnnotations(readOnlyHint=True, idempotentHint=True, openWorldHint=False)
-
-PatternId = Annotated[
-    str,
-    Field(
-        description="A pattern id from list_patterns, e.g. 'mount_fastapi' or 'middleware_auth'.",
-        min_length=1,
-        max_length=64,
-    ),
-]
-
 
 class PatternList(BaseModel):
     patterns: list[PatternSummary]
@@ -53,14 +39,6 @@ class PatternList(BaseModel):
 class Recommendations(BaseModel):
     need: str
     recommendations: list[Recommendation] = Field(description="Best first.")
-
-
-@contextlib.contextmanager
-def _tool_errors() -> Iterator[None]:
-    try:
-        yield
-    except StPatternsError as exc:
-        raise ToolError(str(exc)) from exc
 
 
 def _register_catalog_tools(mcp: FastMCP, services: Services) -> None:
@@ -81,7 +59,7 @@ def _register_catalog_tools(mcp: FastMCP, services: Services) -> None:
 
         Examples: list_patterns() -> all; list_patterns(category="guard"); list_patterns(query="flask").
         """
-        with _tool_errors():
+        with tool_errors():
             found = catalog.list(category=category, query=query)
         return PatternList(patterns=found, total=len(found))
 
@@ -92,7 +70,7 @@ def _register_catalog_tools(mcp: FastMCP, services: Services) -> None:
 
         Example: get_pattern(pattern_id="mount_fastapi").
         """
-        with _tool_errors():
+        with tool_errors():
             return catalog.get(pattern_id).detail()
 
     @mcp.tool(annotations=READ_ONLY)
@@ -100,7 +78,7 @@ def _register_catalog_tools(mcp: FastMCP, services: Services) -> None:
         """Why a pattern works: the problem, how it works step by step, the key lines, and what breaks if you get
         it wrong. Example: explain_pattern(pattern_id="middleware_ip_whitelist").
         """
-        with _tool_errors():
+        with tool_errors():
             return catalog.get(pattern_id).explanation
 
     @mcp.tool(annotations=READ_ONLY)
@@ -115,7 +93,7 @@ def _register_catalog_tools(mcp: FastMCP, services: Services) -> None:
 
         Example: recommend_pattern(need="add a JSON API next to my Streamlit dashboard").
         """
-        with _tool_errors():
+        with tool_errors():
             return Recommendations(need=need, recommendations=recommend(catalog, need, limit))
 
 

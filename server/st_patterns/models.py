@@ -56,3 +56,31 @@ class ProbeResult(BaseModel):
     expected: str
     actual: str
     seconds: float
+
+
+class CheckResult(ProbeResult):
+    group: Literal["pattern", "universal"] = Field(
+        description="pattern = the pattern's own probes; universal = checks every st.App must pass."
+    )
+
+
+class ValidationReport(BaseModel):
+    pattern_id: str
+    passed: bool = Field(description="True when every check passed.")
+    checks: list[CheckResult]
+    total: int
+    failed: int
+    seconds: float = Field(description="Wall time for this pattern: boot, checks and stop.")
+    boot_seconds: float | None = Field(default=None, description="Launch-to-healthy time of the app under test.")
+    started_at: str = Field(description="ISO-8601 UTC time the validation started.")
+    error: str | None = Field(default=None, description="Why the app could not be validated (e.g. failed to boot).")
+
+
+class ValidationSummary(BaseModel):
+    reports: list[ValidationReport]
+    passed: bool
+    patterns: int
+    checks: int
+    failed_checks: int
+    seconds: float = Field(description="Wall time of the whole run.")
+    sum_seconds: float = Field(description="Sum of per-pattern times (what a sequential run would roughly cost).")

@@ -1,13 +1,39 @@
-"""Placeholder: the validator lands with issue 4."""
+"""Validation results: the latest report per pattern, shared by the MCP tools, the CLI and the dashboard.
+
+The engine that produces reports (boot the app, run pattern + universal checks, stop it) is in
+``validator.py``; this module only keeps results, so every face reads the same ones.
+
+Example::
+
+    store = ValidationStore()
+    store.record(report)
+    store.latest()["mount_fastapi"].passed
+"""
 
 from __future__ import annotations
 
 import threading
 
+from st_patterns.models import ValidationReport
+
 
 class ValidationStore:
-    """Latest validation report per pattern, shared by the MCP tools and the dashboard."""
+    """Thread-safe map of pattern id -> latest ValidationReport, with a version that changes on every record."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._reports: dict[str, object] = {}
+        self._reports: dict[str, ValidationReport] = {}
+        self.version = 0
+
+    def record(self, report: ValidationReport) -> None:
+        with self._lock:
+            self._reports[report.pattern_id] = report
+            self.version += 1
+
+    def latest(self) -> dict[str, ValidationReport]:
+        with self._lock:
+            return dict(sorted(self._reports.items()))
+
+    def get(self, pattern_id: str) -> ValidationReport | None:
+        with self._lock:
+            return self._reports.get(pattern_id)

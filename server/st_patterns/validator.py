@@ -1,0 +1,128 @@
+"""Prove patterns work: boot each reference app in its own process, run its probes and the universal checks,
+stop it, and report every check with expected vs actual and timing.
+
+Example::
+
+    summary = validate_patterns(services, ["mount_fastapi"])
+    summary.passed, summary.reports[0].failed
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from st_patterns.catalog import Catalog, Pattern
+from st_patterns.errors import InvalidInput, StPatternsError
+from st_patterns.models import CheckResult, ProbeResult, ValidationReport, ValidationSummary
+from st_patterns.probes import run_probes
+from st_patterns.universal import universal_probes
+
+ALL = "all"
+CheckCallback = Callable[[str, CheckResult], Awaitable[None] | None]
+
+
+@dataclass
+class BootedApp:
+    """A reference app running for validation; ``stop`` ends its process."""
+
+    base_url: str
+    boot_seconds: float
+    stop: Callable[[], None]
+
+
+Boot = Callable[[Pattern], BootedApp]
+
+
+def resolve_ids(catalog: Catalog, ids: Sequence[str]) -> list[str]:
+    """``["all"]`` (or nothing) -> every pattern; otherwise each id checked against the catalog."""
+    if not ids or list(ids) == [ALL]:
+        return catalog.ids()
+    if ALL in ids:
+        raise InvalidInput('Pass either "all" or pattern ids, not both.')
+    return [catalog.get(pattern_id).id for pattern_id in dict.fromkeys(ids)]
+
+
+async def validate_one(pattern: Pattern, boot: Boot, on_check: CheckCallback | None = None) -> ValidationReport:
+    """Boot, check, stop. A pattern that cannot boot yields a failed report carrying the reason, not an exception."""
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    started = time.perf_counter()
+    checks: list[CheckResult] = []
+    try:
+        booted = await asyncio.to_thread(boot, pattern)
+    except StPatternsError as exc:
+        return ValidationReport(
+            pattern_id=pattern.id,
+            passed=False,
+            checks=[],
+            total=0,
+            failed=1,
+            seconds=round(time.perf_counter() - started, 3),
+            started_at=started_at,
+            error=str(exc),
+        )
+    try:
+        jars: dict[str, httpx.Cookies] = {}
+        for group, probes in (("pattern", pattern.probes), ("universal", universal_probes(pattern.meta))):
+
+            async def record(result: ProbeResult, group: str = group) -> None:
+                check = CheckResult(**result.model_dump(), group=group)  # type: ignore[arg-type]
+                checks.append(check)
+                if on_check is not None:
+                    maybe = on_check(pattern.id, check)
+                    if maybe is not None:
+                        await maybe
+
+            await run_probes(booted.base_url, probes, marker=pattern.meta.ui_marker, jars=jars, on_result=record)
+    finally:
+        await asyncio.to_thread(booted.stop)
+    failed = sum(not c.passed for c in checks)
+    return ValidationReport(
+        pattern_id=pattern.id,
+        passed=failed == 0,
+        checks=checks,
+        total=len(checks),
+        failed=failed,
+        seconds=round(time.perf_counter() - started, 3),
+        boot_seconds=round(booted.boot_seconds, 3),
+        started_at=started_at,
+    )
+
+
+async def validate_patterns_async(
+    catalog: Catalog,
+    ids: Sequence[str],
+    boot: Boot,
+    *,
+    concurrency: int | None = None,
+    on_check: CheckCallback | None = None,
+    on_report: Callable[[ValidationReport], None] | None = None,
+) -> ValidationSummary:
+    """Validate patterns in parallel, up to ``concurrency`` (default: the number of cores) at a time."""
+    resolved = resolve_ids(catalog, ids)
+    limit = asyncio.Semaphore(max(1, concurrency or os.cpu_count() or 2))
+    started = time.perf_counter()
+
+    async def one(pattern_id: str) -> ValidationReport:
+        async with limit:
+            report = await validate_one(catalog.get(pattern_id), boot, on_check)
+        if on_report is not None:
+            on_report(report)
+        return report
+
+    reports = list(await asyncio.gather(*(one(pid) for pid in resolved)))
+    return ValidationSummary(
+        reports=reports,
+        passed=all(r.passed for r in reports),
+        patterns=len(reports),
+        checks=sum(r.total for r in reports),
+        failed_checks=sum(r.failed for r in reports),
+        seconds=round(time.perf_counter() - started, 3),
+        sum_seconds=round(sum(r.seconds for r in reports), 3),
+    )
