@@ -24,7 +24,7 @@ from st_patterns.errors import InvalidInput, PatternInvalid, PatternNotFound
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, SourceFile
 from st_patterns.paths import patterns_dir
 
-_SOURCE_SUFFIXES = {".py", ".toml", ".md", ".html", ".css", ".js", ".txt", ".json", ".xml"}
+_SOURCE_SUFFIXES = {".py", ".toml", ".md", ".html", ".css", ".js", ".txt", ".json", ".xml", ".svg", ".webmanifest"}
 _MAX_FILE_BYTES = 64 * 1024
 
 
