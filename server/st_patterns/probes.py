@@ -71,6 +71,7 @@ async def _run_http(base_url: str, probe: Probe, jar: httpx.Cookies, timeout: fl
             data=probe.form or None,
             json=probe.json_body,
         )
+        jar.clear()  # mirror the client's jar, so cookies the server deleted (Max-Age=0) are gone too
         jar.update(client.cookies)
     return _check_http(probe, response)
 
