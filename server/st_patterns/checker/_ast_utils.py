@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 STREAMLIT = frozenset({"streamlit", "st"})
 ASGI = frozenset({"starlette", "fastapi"})
 FLASK = frozenset({"flask"})
 DJANGO = frozenset({"django"})
 
+Resolver = Callable[[ast.expr], ast.expr]
+
 _CAMEL = re.compile(r"[a-z0-9]+|[A-Z][a-z0-9]*")
 
 
-def import_map(tree: ast.Module) -> dict[str, str]:
-    """Map each name bound by an import to its dotted origin: ``B`` -> ``starlette.middleware.base.BaseHTTPMiddleware``."""
+def import_map(nodes: Iterable[ast.Import | ast.ImportFrom]) -> dict[str, str]:
+    """Imported name -> dotted origin: ``B`` -> ``starlette.middleware.base.BaseHTTPMiddleware``."""
     origin: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -94,8 +96,11 @@ def arg(call: ast.Call, index: int, name: str) -> ast.expr | None:
     return kwarg(call, name)
 
 
-def const_str(node: ast.AST | None, depth: int = 0) -> str | None:
-    """Value of a string built from literals: constants, bytes, ``+``, f-strings (``{}`` for holes), ``sep.join``."""
+def const_str(node: ast.AST | None, depth: int = 0, resolve: Resolver | None = None) -> str | None:
+    """Value of a string built from literals: constants, bytes, ``+``, f-strings, ``sep.join([...])``.
+
+    f-string holes read ``{}`` unless ``resolve`` maps the name in them to its literal value.
+    """
     if node is None or depth > 20:
         return None
     if isinstance(node, ast.Constant):
@@ -104,11 +109,18 @@ def const_str(node: ast.AST | None, depth: int = 0) -> str | None:
         if isinstance(node.value, bytes):
             return node.value.decode("latin-1")
         return None
+    if isinstance(node, ast.Name) and resolve is not None:
+        value = resolve(node)
+        return None if value is node else const_str(value, depth + 1, resolve)
     if isinstance(node, ast.JoinedStr):
-        pieces = [const_str(v, depth + 1) if isinstance(v, ast.Constant) else "{}" for v in node.values]
-        return "".join(p or "" for p in pieces)
+        pieces = []
+        for part in node.values:
+            inner = part.value if isinstance(part, ast.FormattedValue) else part
+            text = const_str(inner, depth + 1, resolve) if isinstance(part, ast.Constant) or resolve else None
+            pieces.append("{}" if text is None else text)
+        return "".join(pieces)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = const_str(node.left, depth + 1), const_str(node.right, depth + 1)
+        left, right = const_str(node.left, depth + 1, resolve), const_str(node.right, depth + 1, resolve)
         return left + right if left is not None and right is not None else None
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join":
         sep = const_str(node.func.value, depth + 1)
@@ -171,11 +183,3 @@ def strings_in(root: ast.AST) -> Iterator[ast.Constant]:
 
 def names_used(root: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(root) if isinstance(n, ast.Name)}
-
-
-def is_docstring(node: ast.AST, parent: ast.AST | None) -> bool:
-    return isinstance(parent, ast.Expr)
-
-
-def first_of(items: Iterable[ast.AST]) -> ast.AST | None:
-    return next(iter(items), None)

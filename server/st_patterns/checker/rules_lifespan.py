@@ -1,0 +1,114 @@
+"""Lifespan rules: a mounted sub-app never gets lifespan events, so its parent must run them for it."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from st_patterns.checker import _ast_utils as u
+from st_patterns.checker._context import Context, Rule
+from st_patterns.checker.models import Finding
+
+MISSING_ST_LIFESPAN = Rule(
+    id="missing-streamlit-lifespan",
+    severity="warning",
+    title="Mounted st.App without its lifespan on the parent",
+    explanation=(
+        "Only the root ASGI app receives lifespan events. A mounted st.App then starts its runtime lazily on "
+        "the first request (slow first page, no clean shutdown) and silently skips a lifespan= given to "
+        "the App: warning, or error when the App has its own lifespan=."
+    ),
+    fix=(
+        "Hand Streamlit's lifespan to the parent: `app = FastAPI(lifespan=st_app.lifespan())`, or enter "
+        "`st_app.lifespan()(app)` inside the parent's own lifespan when there are several."
+    ),
+    see_pattern="mount_streamlit_as_subapp",
+)
+MCP_LIFESPAN = Rule(
+    id="mcp-lifespan-missing",
+    severity="error",
+    title="FastMCP app mounted without its lifespan",
+    explanation=(
+        "`mcp.http_app()` needs its lifespan to start the session manager's task group. Mounted (or its "
+        "routes reused) without it, every MCP request fails with 500 'Task group is not initialized'."
+    ),
+    fix=(
+        "Keep the app in a variable and run its lifespan from the root: `mcp_app = mcp.http_app(path='/mcp')`; "
+        "`Starlette(routes=[..., Mount('/', app=mcp_app)], lifespan=mcp_app.lifespan)`, or nest it in a "
+        "combined lifespan: `async with mcp_app.lifespan(app), st_app.lifespan()(app): yield`."
+    ),
+    see_pattern="route_mcp_server",
+)
+RULES = [MISSING_ST_LIFESPAN, MCP_LIFESPAN]
+
+_MCP_FACTORIES = frozenset({"http_app", "streamable_http_app", "sse_app"})
+_ST_LIFESPAN_ATTRS = frozenset({"lifespan"})
+_MCP_LIFESPAN_ATTRS = frozenset({"lifespan", "lifespan_context", "session_manager"})
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    yield from _streamlit_lifespan(ctx)
+    yield from _mcp_lifespan(ctx)
+
+
+def _lifespan_used(ctx: Context, name: str, attrs: frozenset[str]) -> bool:
+    """``name.lifespan`` (or ``name.router.lifespan_context``...) is referenced anywhere in the module."""
+    return name in ctx.attribute_bases(attrs)
+
+
+def _streamlit_lifespan(ctx: Context) -> Iterator[Finding]:
+    for mount, app in ctx.mounts:
+        target = ctx.unwrap(app)
+        if not (isinstance(target, ast.Call) and id(target) in ctx.st_app_ids):
+            continue
+        if isinstance(app, ast.Name) and _lifespan_used(ctx, app.id, _ST_LIFESPAN_ATTRS):
+            continue
+        own = u.kwarg(target, "lifespan") is not None
+        shown = app.id if isinstance(app, ast.Name) else "st_app"
+        yield ctx.finding(
+            MISSING_ST_LIFESPAN,
+            mount,
+            "st.App is mounted under a parent app that never runs its lifespan: the Streamlit runtime starts "
+            "lazily on the first request"
+            + (", and the App's own lifespan= is skipped entirely." if own else " and is not shut down cleanly."),
+            severity="error" if own else None,
+            fix=(
+                f"`{shown} = App(...)` first, then `parent = FastAPI(lifespan={shown}.lifespan())` (or enter "
+                f"`{shown}.lifespan()(app)` inside the parent's lifespan)."
+            ),
+        )
+
+
+def _mcp_lifespan(ctx: Context) -> Iterator[Finding]:
+    mcp_names = {
+        name
+        for name, values in ctx.assigned.items()
+        if any(isinstance(v, ast.Call) and _is_mcp_factory(v) for v in values)
+    }
+    uses: list[tuple[ast.AST, ast.expr]] = [(mount, app) for mount, app in ctx.mounts]
+    uses += [
+        (call, endpoint)
+        for call in ctx.calls
+        if u.call_tail(call) in ("Route", "add_route") and (endpoint := u.arg(call, 1, "endpoint")) is not None
+    ]
+    uses += [
+        (attr, attr.value)
+        for attr in ctx.attributes
+        if attr.attr == "routes" and isinstance(attr.value, ast.Name) and attr.value.id in mcp_names
+    ]
+    for where, app in uses:
+        if isinstance(app, ast.Call) and _is_mcp_factory(app):
+            message = "The FastMCP app is built inline where it is mounted, so nothing can run its lifespan"
+        elif isinstance(app, ast.Name) and app.id in mcp_names and not _lifespan_used(ctx, app.id, _MCP_LIFESPAN_ATTRS):
+            message = f"`{app.id}` (a FastMCP http app) is mounted but `{app.id}.lifespan` is never run"
+        else:
+            continue
+        yield ctx.finding(
+            MCP_LIFESPAN,
+            where,
+            message + ": every MCP request then fails with 500 'Task group is not initialized'.",
+        )
+
+
+def _is_mcp_factory(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr in _MCP_FACTORIES
