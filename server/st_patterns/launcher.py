@@ -1,0 +1,335 @@
+"""Start reference apps as OS processes and stop them: forked from a warm fork server, or cold with uvicorn.
+
+Every app process runs in its own session (so a stop reaches its whole process group) and dies with its parent:
+fork children with the fork server (``PR_SET_PDEATHSIG``), the fork server with this process (same, plus its control
+pipe closing), cold children with this process. The kernel ties ``PR_SET_PDEATHSIG`` to the *thread* that started a
+process, so every process is started from one long-lived spawner thread, never from a caller's (short-lived) thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import st_patterns
+from st_patterns.forkserver_client import Child, ExitCallback, ForkServerClient, ForkUnavailable, LaunchMode
+
+__all__ = ["Child", "ExitCallback", "LaunchMode", "Launcher", "SpawnSpec"]
+
+log = logging.getLogger(__name__)
+
+STOP_GRACE = 5.0  # seconds between SIGTERM and SIGKILL
+KILL_WAIT = 2.0  # seconds to wait for the exit report after SIGKILL
+READY_TIMEOUT = 30.0  # seconds a spawn waits for a starting fork server before going cold
+MAX_FORKSERVER_STARTS = 3  # then stay cold for the rest of this launcher's life
+GRACEFUL_SHUTDOWN = 3  # uvicorn --timeout-graceful-shutdown, same as the fork path
+PRIVATE_ENV = frozenset({"ST_PATTERNS_TOKEN"})  # never handed to a reference app
+
+# Cold children: set PDEATHSIG in a tiny wrapper, then exec the real command (no preexec_fn: unsafe with threads).
+_PDEATHSIG_EXEC = (
+    "import ctypes, os, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    os._exit(70)\n"
+    "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])\n"
+)
+
+
+@dataclass(frozen=True)
+class SpawnSpec:
+    """What to start: ``entry`` (exposing ``app``) under ``folder``, served by uvicorn on ``host:port``."""
+
+    folder: Path
+    entry: str
+    port: int
+    log_path: Path
+    host: str = "127.0.0.1"
+    env: Mapping[str, str] = field(default_factory=dict)
+    proxy_headers: bool = True
+    cwd: Path | None = None
+    preload: tuple[str, ...] = ()
+
+
+class _Spawner:
+    """Runs callables on one long-lived thread, so PDEATHSIG children outlive the caller's thread."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="st-patterns-spawner", daemon=True)
+        self._thread.start()
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._stopped:
+                raise RuntimeError("the launcher is closed")
+            self._queue.put((fn, future))
+        return future.result()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            self._queue.put(None)
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            fn, future = item
+            try:
+                future.set_result(fn())
+            except BaseException as exc:
+                future.set_exception(exc)
+
+
+class Launcher:
+    """Starts and stops reference-app processes; prefers the warm fork server, falls back to cold uvicorn.
+
+    Example::
+
+        launcher = Launcher(preload=["fastmcp"], log_dir=state / "logs")
+        launcher.start()                                  # fork server imports in the background
+        child = launcher.spawn(SpawnSpec(folder, "app.py", 8501, state / "logs" / "a.log"))
+        launcher.terminate([child])                       # SIGTERM the group, SIGKILL after STOP_GRACE
+        launcher.close()
+    """
+
+    def __init__(
+        self,
+        *,
+        use_fork: bool = True,
+        preload: Iterable[str] = (),
+        python: str = sys.executable,
+        log_dir: Path | None = None,
+        forkserver_cmd: Sequence[str] | None = None,
+        cache_component_scan: bool = True,
+        ready_timeout: float = READY_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
+        popen: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen,
+    ) -> None:
+        self.use_fork = use_fork
+        self.fork_problem: str | None = None if use_fork else "fork server disabled"
+        self._preload = sorted(set(preload))
+        self._python = python
+        self._log_dir = log_dir
+        self._forkserver_cmd = list(forkserver_cmd) if forkserver_cmd else None
+        self._cache_scan = cache_component_scan
+        self._ready_timeout = ready_timeout
+        self._clock = clock
+        self._popen = popen
+        self._lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._fork: ForkServerClient | None = None
+        self._fork_starts = 0
+        self._unsafe_preloads: set[str] = set()  # imported them and a thread appeared: never preload again
+        self._cold: dict[int, Child] = {}
+        self._spawner: _Spawner | None = None
+        self._closed = False
+
+    def start(self) -> None:
+        """Start the spawner thread and (with ``use_fork``) the fork server; does not wait for its imports."""
+        self._ensure_spawner()
+        if self.use_fork:
+            self._fork_client()
+
+    @property
+    def forkserver_pid(self) -> int | None:
+        client = self._fork
+        return client.proc.pid if client is not None and client.broken is None else None
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> bool:
+        """Block until the fork server has finished its imports; False when it is absent or broken."""
+        client = self._fork_client() if self.use_fork else None
+        return client is not None and client.ready.wait(timeout) and client.broken is None
+
+    def spawn(self, spec: SpawnSpec, on_exit: ExitCallback | None = None, timeout: float | None = None) -> Child:
+        """Start one app process and return at once (health is the caller's business).
+
+        Raises OSError when even the cold path cannot start a process.
+        """
+        if self._closed:
+            raise RuntimeError("the launcher is closed")
+        self.start()
+        client = self._fork_client() if self.use_fork else None
+        if client is not None:
+            request = {
+                "folder": str(spec.folder),
+                "entry": spec.entry,
+                "host": spec.host,
+                "port": spec.port,
+                "env": dict(spec.env),
+                "log": str(spec.log_path),
+                "cwd": str(spec.cwd or spec.folder),
+                "proxy_headers": spec.proxy_headers,
+                "preload": [name for name in spec.preload if name not in self._unsafe_preloads],
+            }
+            try:
+                return client.spawn(request, on_exit, self._ready_timeout if timeout is None else timeout)
+            except ForkUnavailable as exc:
+                self.fork_problem = str(exc)
+                log.warning("fork server unavailable (%s); starting %s cold", exc, spec.folder.name)
+        return self._spawn_cold(spec, on_exit)
+
+    def signal(self, child: Child, sig: int) -> bool:
+        """Send ``sig`` to the child's process group; False when it is already gone."""
+        if child.returncode is not None:
+            return False
+        try:
+            os.killpg(child.pid, sig)
+        except ProcessLookupError:
+            try:
+                os.kill(child.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                return False
+        except PermissionError:
+            return False
+        return True
+
+    def terminate(self, children: Sequence[Child], grace: float = STOP_GRACE) -> None:
+        """SIGTERM every group, wait up to ``grace`` s in total, SIGKILL the rest; blocks until reported gone."""
+        live = [child for child in children if child.alive]
+        for child in live:
+            self.signal(child, signal.SIGTERM)
+        deadline = self._clock() + grace
+        for child in live:
+            child.wait(max(0.0, deadline - self._clock()))
+        stubborn = [child for child in live if child.alive]
+        for child in stubborn:
+            self.signal(child, signal.SIGKILL)
+        for child in stubborn:
+            child.wait(KILL_WAIT)
+
+    def close(self) -> None:
+        """Stop every child this launcher started, then the fork server and the spawner; idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            client, self._fork = self._fork, None
+            children = list(self._cold.values()) + (list(client.children.values()) if client else [])
+        self.terminate(children)
+        if client is not None:
+            client.close()
+        if self._spawner is not None:
+            self._spawner.stop()
+
+    def _fork_client(self) -> ForkServerClient | None:
+        with self._start_lock:  # one thread at a time may replace the fork server
+            return self._replace_fork_client_if_needed()
+
+    def _replace_fork_client_if_needed(self) -> ForkServerClient | None:
+        with self._lock:
+            client = self._fork
+            if self._closed or (client is not None and client.broken is None and client.tainted_by is None):
+                return client
+            if client is not None and client.tainted_by is not None and client.children:
+                return None  # keep it for its live children; spawn cold meanwhile
+            if self._fork_starts >= MAX_FORKSERVER_STARTS:
+                return None
+            self._fork_starts += 1
+            stale, self._fork = client, None
+        if stale is not None:
+            if stale.tainted_by:
+                self._unsafe_preloads.add(stale.tainted_by)
+                self._preload = [name for name in self._preload if name != stale.tainted_by]
+            stale.close()
+        try:
+            proc = self._call(self._start_forkserver)
+        except OSError as exc:
+            self.fork_problem = f"cannot start the fork server: {exc}"
+            return None
+        with self._lock:
+            self._fork = ForkServerClient(proc)
+            return self._fork
+
+    def _start_forkserver(self) -> subprocess.Popen[bytes]:
+        cmd = self._forkserver_cmd or [
+            self._python,
+            "-P",  # no cwd on sys.path: only the app folder the child inserts
+            "-m",
+            "st_patterns.forkserver",
+            "--parent-pid",
+            str(os.getpid()),
+            "--preload",
+            ",".join(self._preload),
+            *([] if self._cache_scan else ["--no-scan-cache"]),
+        ]
+        package_root = str(Path(st_patterns.__file__).resolve().parent.parent)
+        path = os.environ.get("PYTHONPATH", "")
+        env = {**_child_environ(), "PYTHONPATH": os.pathsep.join(p for p in (package_root, path) if p)}
+        with self._stderr_sink("forkserver.log") as stderr:
+            return self._popen(
+                cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env, start_new_session=True
+            )
+
+    def _spawn_cold(self, spec: SpawnSpec, on_exit: ExitCallback | None) -> Child:
+        entry = Path(spec.entry)
+        cmd = [self._python, "-c", _PDEATHSIG_EXEC, str(os.getpid()), "-m", "uvicorn", f"{entry.stem}:app"]
+        cmd += ["--app-dir", str(spec.folder / entry.parent), "--host", spec.host, "--port", str(spec.port)]
+        cmd += ["--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN)]
+        if not spec.proxy_headers:
+            cmd.append("--no-proxy-headers")
+        env = {**_child_environ(), **spec.env, "PYTHONUNBUFFERED": "1"}
+
+        def start() -> subprocess.Popen[bytes]:
+            with spec.log_path.open("ab") as out:
+                return self._popen(
+                    cmd,
+                    cwd=spec.cwd or spec.folder,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                )
+
+        proc = self._call(start)
+        child = Child(proc.pid, "cold", on_exit)
+        with self._lock:
+            self._cold[proc.pid] = child
+
+        def watch() -> None:
+            code = proc.wait()
+            with self._lock:
+                self._cold.pop(proc.pid, None)
+            child.finish(code)
+
+        threading.Thread(target=watch, name=f"st-patterns-watch-{proc.pid}", daemon=True).start()
+        return child
+
+    def _ensure_spawner(self) -> _Spawner:
+        with self._lock:
+            if self._spawner is None:
+                self._spawner = _Spawner()
+            return self._spawner
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        return self._ensure_spawner().call(fn)
+
+    @contextlib.contextmanager
+    def _stderr_sink(self, name: str) -> Any:
+        if self._log_dir is None:
+            yield subprocess.DEVNULL
+            return
+        self._log_dir.mkdir(parents=True, exist_ok=True)
+        handle: IO[bytes]
+        with (self._log_dir / name).open("ab") as handle:
+            yield handle
+
+
+def _child_environ() -> dict[str, str]:
+    """This process's environment minus the server's own secrets: reference apps have no use for them."""
+    return {key: value for key, value in os.environ.items() if key not in PRIVATE_ENV}
