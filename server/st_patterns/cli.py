@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from st_patterns import __version__
+from st_patterns import __version__, cli_remote, cli_validate
 from st_patterns.catalog import Catalog
 from st_patterns.errors import StPatternsError
 from st_patterns.recommend import recommend
@@ -161,8 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Later capabilities (instances, validate, check) add their sub-commands here.
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [  # type: ignore[type-arg]
+    cli_validate.register,
+    cli_remote.register,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -184,17 +184,27 @@ class Reporter:
 
 
 def wait_healthy(
-    rec: InstanceRecord, child: Child, url: str, timeout: float, clock: Callable[[], float], report: Reporter
+    child: Child,
+    url: str,
+    timeout: float,
+    clock: Callable[[], float],
+    report: Reporter,
+    *,
+    started: float,
+    wanted: Callable[[], bool] = lambda: True,
 ) -> str | None:
-    """Poll ``url`` from ``rec.started_mono``; None once it answers 200, else why it never will."""
+    """Poll ``url`` from ``started`` (a ``clock`` reading); None once it answers 200, else why it never will.
+
+    ``wanted`` turning False (the instance was stopped meanwhile) ends the wait.
+    """
     last = "no answer yet"
     with httpx.Client(trust_env=False) as client:
         while True:
             if not child.alive:
                 return f"the process exited with code {child.returncode} before {url} answered"
-            if rec.status != "starting":
+            if not wanted():
                 return "the instance was stopped while it was starting"
-            elapsed = clock() - rec.started_mono
+            elapsed = clock() - started
             if elapsed >= timeout:
                 return f"{url} did not answer 200 within {timeout:g} s (last: {last})"
             try:

@@ -19,6 +19,8 @@ from pydantic import BaseModel, Field
 from st_patterns import __version__
 from st_patterns.catalog import Pattern
 from st_patterns.mcp_common import READ_ONLY, PatternId, tool_errors
+from st_patterns.mcp_instances import register_instance_tools
+from st_patterns.mcp_validation import register_validation_tools
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, Recommendation
 from st_patterns.recommend import recommend
 from st_patterns.services import Services
@@ -157,6 +159,9 @@ def build_mcp(services: Services) -> FastMCP:
     """The FastMCP server with every tool, resource and prompt; served over stdio or mounted at /mcp."""
     mcp = FastMCP("st-patterns", instructions=INSTRUCTIONS, version=__version__, mask_error_details=True)
     _register_catalog_tools(mcp, services)
+    register_validation_tools(mcp, services)
+    if services.registry is not None:
+        register_instance_tools(mcp, services)
     _register_resources(mcp, services)
     _register_prompts(mcp)
     return mcp

@@ -85,6 +85,11 @@ class Registry:
         self._started = self._closed = False
         self.reaped: list[int] = []  # pids of a dead server's leftovers that start() stopped
 
+    @property
+    def launcher(self) -> Launcher:
+        """The launcher this registry starts instances with (shared with validation, so both fork warm)."""
+        return self._launcher
+
     # -- lifecycle -------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Open the state store, reap a dead server's leftovers, start the launcher; idempotent."""
@@ -242,7 +247,15 @@ class Registry:
                 self._sync_forkserver_row()
                 self._bump()
             url = rec.snapshot(self._url_host).health_url
-            reason = instance_record.wait_healthy(rec, child, url, timeout, self._clock, report)
+            reason = instance_record.wait_healthy(
+                child,
+                url,
+                timeout,
+                self._clock,
+                report,
+                started=rec.started_mono,
+                wanted=lambda: rec.status == "starting",
+            )
             with self._lock:
                 if reason is None and rec.status == "starting" and child.alive:
                     rec.status, rec.launch_seconds = "running", round(self._clock() - rec.started_mono, 3)

@@ -20,6 +20,7 @@ from st_patterns.settings import Settings
 if TYPE_CHECKING:
     from st_patterns.registry import Registry
     from st_patterns.validation import ValidationStore
+    from st_patterns.validator import Boot
 
 
 @dataclass
@@ -28,6 +29,14 @@ class Services:
     settings: Settings = field(default_factory=Settings)
     registry: Registry | None = None
     validations: ValidationStore | None = None
+
+    def boot(self) -> Boot:
+        """How validation boots patterns: from the registry's launcher, so it forks from the warm fork server."""
+        from st_patterns.boot import pattern_boot
+
+        if self.registry is None:
+            raise RuntimeError("validation needs the registry's launcher; this server was built without one")
+        return pattern_boot(self.registry.launcher, self.settings.state_dir / "validation")
 
 
 _current: Services | None = None

@@ -31,6 +31,7 @@ class Settings(BaseModel):
     use_fork: bool = True
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     dashboard: bool = True
+    validation_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=16)
 
     @property
     def loopback(self) -> bool:

@@ -9,15 +9,16 @@
 
 from __future__ import annotations
 
-from st_patterns.spec import PatternMeta, Probe
+from collections.abc import Iterable
+
+from st_patterns.spec import PathInfo, Probe
 
 PAGE_MARKER = '<div id="root">'
 UNROUTED_PAGE = "st-patterns-unrouted-page"
 
 
-def universal_probes(meta: PatternMeta) -> list[Probe]:
-    base = meta.base_path
-    jar = meta.universal_jar
+def universal_probes(base: str = "/", jar: str | None = None, paths: Iterable[PathInfo] = ()) -> list[Probe]:
+    """The universal checks for an app serving Streamlit at ``base``; ``paths`` are the routes it adds."""
     probes = [
         Probe(name="page HTML is served", path=base, jar=jar, expect_status=200, expect_body_contains=[PAGE_MARKER]),
         Probe(
@@ -34,7 +35,7 @@ def universal_probes(meta: PatternMeta) -> list[Probe]:
             expect_body_contains=[PAGE_MARKER],
         ),
     ]
-    for info in meta.paths:
+    for info in paths:
         path = info.path
         if path in (base, base.rstrip("/")) or "{" in path or path.startswith(f"{base}_stcore/"):
             continue

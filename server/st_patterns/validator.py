@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 import httpx
 
@@ -22,9 +23,11 @@ from st_patterns.catalog import Catalog, Pattern
 from st_patterns.errors import InvalidInput, StPatternsError
 from st_patterns.models import CheckResult, ProbeResult, ValidationReport, ValidationSummary
 from st_patterns.probes import run_probes
+from st_patterns.spec import Probe
 from st_patterns.universal import universal_probes
 
 ALL = "all"
+Group = Literal["pattern", "universal"]
 CheckCallback = Callable[[str, CheckResult], Awaitable[None] | None]
 
 
@@ -49,16 +52,25 @@ def resolve_ids(catalog: Catalog, ids: Sequence[str]) -> list[str]:
     return [catalog.get(pattern_id).id for pattern_id in dict.fromkeys(ids)]
 
 
-async def validate_one(pattern: Pattern, boot: Boot, on_check: CheckCallback | None = None) -> ValidationReport:
-    """Boot, check, stop. A pattern that cannot boot yields a failed report carrying the reason, not an exception."""
+async def run_checks(
+    name: str,
+    start: Callable[[], BootedApp],
+    groups: Sequence[tuple[Group, Sequence[Probe]]],
+    marker: str,
+    on_check: CheckCallback | None = None,
+) -> ValidationReport:
+    """Boot with ``start`` (in a thread), run each group of probes in order sharing cookie jars, stop.
+
+    An app that cannot boot yields a failed report carrying the reason, not an exception.
+    """
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.perf_counter()
     checks: list[CheckResult] = []
     try:
-        booted = await asyncio.to_thread(boot, pattern)
+        booted = await asyncio.to_thread(start)
     except StPatternsError as exc:
         return ValidationReport(
-            pattern_id=pattern.id,
+            pattern_id=name,
             passed=False,
             checks=[],
             total=0,
@@ -69,22 +81,22 @@ async def validate_one(pattern: Pattern, boot: Boot, on_check: CheckCallback | N
         )
     try:
         jars: dict[str, httpx.Cookies] = {}
-        for group, probes in (("pattern", pattern.probes), ("universal", universal_probes(pattern.meta))):
+        for group, probes in groups:
 
-            async def record(result: ProbeResult, group: str = group) -> None:
-                check = CheckResult(**result.model_dump(), group=group)  # type: ignore[arg-type]
+            async def record(result: ProbeResult, group: Group = group) -> None:
+                check = CheckResult(**result.model_dump(), group=group)
                 checks.append(check)
                 if on_check is not None:
-                    maybe = on_check(pattern.id, check)
+                    maybe = on_check(name, check)
                     if maybe is not None:
                         await maybe
 
-            await run_probes(booted.base_url, probes, marker=pattern.meta.ui_marker, jars=jars, on_result=record)
+            await run_probes(booted.base_url, probes, marker=marker, jars=jars, on_result=record)
     finally:
         await asyncio.to_thread(booted.stop)
     failed = sum(not c.passed for c in checks)
     return ValidationReport(
-        pattern_id=pattern.id,
+        pattern_id=name,
         passed=failed == 0,
         checks=checks,
         total=len(checks),
@@ -93,6 +105,14 @@ async def validate_one(pattern: Pattern, boot: Boot, on_check: CheckCallback | N
         boot_seconds=round(booted.boot_seconds, 3),
         started_at=started_at,
     )
+
+
+async def validate_one(pattern: Pattern, boot: Boot, on_check: CheckCallback | None = None) -> ValidationReport:
+    """The pattern's own probes, then the universal checks (reusing the pattern's login jar, if any)."""
+    meta = pattern.meta
+    universal = universal_probes(meta.base_path, meta.universal_jar, meta.paths)
+    groups: list[tuple[Group, Sequence[Probe]]] = [("pattern", pattern.probes), ("universal", universal)]
+    return await run_checks(pattern.id, lambda: boot(pattern), groups, meta.ui_marker, on_check)
 
 
 async def validate_patterns_async(

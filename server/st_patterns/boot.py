@@ -1,0 +1,86 @@
+"""Boot an app for validation: a catalog pattern, or (with --allow-user-code) an agent's own file.
+
+Validation processes come from the same Launcher as instances (so they fork from the warm fork server) but
+are not registry instances: they are not listed, do not count against the cap, and are always stopped.
+
+Example::
+
+    boot = pattern_boot(launcher, state_dir / "validation")
+    app = boot(catalog.get("mount_fastapi"))
+    ...; app.stop()
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from st_patterns.catalog import Pattern
+from st_patterns.errors import LaunchFailed
+from st_patterns.instance_record import Reporter, wait_healthy
+from st_patterns.launcher import Launcher, SpawnSpec
+from st_patterns.registry_state import pick_port
+from st_patterns.validator import Boot, BootedApp
+
+BOOT_TIMEOUT = 30.0
+_LOG_TAIL_BYTES = 4000
+
+
+def _tail(path: Path) -> str:
+    try:
+        return path.read_bytes()[-_LOG_TAIL_BYTES:].decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def boot_spec(
+    launcher: Launcher, name: str, spec: SpawnSpec, base_path: str, timeout: float = BOOT_TIMEOUT
+) -> BootedApp:
+    """Spawn ``spec`` and wait until ``<base_path>_stcore/health`` answers 200; raise LaunchFailed otherwise."""
+    started = time.monotonic()
+    try:
+        child = launcher.spawn(spec, timeout=timeout)
+    except (OSError, RuntimeError) as exc:
+        raise LaunchFailed(name, f"could not start a process: {exc}") from exc
+    base = f"http://{spec.host}:{spec.port}"
+    url = f"{base}{base_path}_stcore/health"
+    reason = wait_healthy(child, url, timeout, time.monotonic, Reporter(None, timeout, time.monotonic), started=started)
+    if reason is not None:
+        launcher.terminate([child])
+        raise LaunchFailed(name, reason, log_tail=_tail(spec.log_path), returncode=child.returncode)
+    return BootedApp(base_url=base, boot_seconds=time.monotonic() - started, stop=lambda: launcher.terminate([child]))
+
+
+def pattern_boot(launcher: Launcher, log_dir: Path) -> Boot:
+    """A Boot that serves catalog patterns on free loopback ports, logging to ``log_dir``."""
+
+    def boot(pattern: Pattern) -> BootedApp:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        port = pick_port("127.0.0.1", set())
+        meta = pattern.meta
+        spec = SpawnSpec(
+            folder=pattern.folder,
+            entry=meta.entry,
+            port=port,
+            log_path=log_dir / f"{pattern.id}.log",
+            env=dict(meta.env),
+            proxy_headers=meta.proxy_headers,
+            cwd=log_dir,  # a foreign working directory: patterns must not depend on it
+            preload=tuple(meta.preload),
+        )
+        return boot_spec(launcher, pattern.id, spec, meta.base_path)
+
+    return boot
+
+
+def user_file_boot(launcher: Launcher, path: Path, log_dir: Path, base_path: str = "/") -> BootedApp:
+    """Serve an agent's own ASGI module (exposing ``app``) the way patterns are served. Executes user code."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    spec = SpawnSpec(
+        folder=path.parent,
+        entry=path.name,
+        port=pick_port("127.0.0.1", set()),
+        log_path=log_dir / f"user-{path.stem}.log",
+        cwd=path.parent,
+    )
+    return boot_spec(launcher, path.name, spec, base_path)

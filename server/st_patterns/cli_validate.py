@@ -1,0 +1,120 @@
+"""CLI commands that prove patterns (``validate``) and review a user's module (``check``); both run locally."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from st_patterns.boot import pattern_boot
+from st_patterns.catalog import Catalog
+from st_patterns.junit import to_junit_xml
+from st_patterns.launcher import Launcher
+from st_patterns.models import CheckResult, ValidationReport
+from st_patterns.review import review_app
+from st_patterns.validator import validate_patterns_async
+
+
+def _launcher(catalog: Catalog, use_fork: bool, log_dir: Path) -> Launcher:
+    preload = {name for pattern in catalog for name in pattern.meta.preload}
+    return Launcher(use_fork=use_fork, preload=preload, log_dir=log_dir)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    catalog = Catalog.load()
+    ids = ["all"] if args.all or not args.pattern_ids else args.pattern_ids
+    quiet = args.json
+
+    def on_check(pattern_id: str, check: CheckResult) -> None:
+        if not quiet and not check.passed:
+            print(
+                f"  FAIL {pattern_id}: {check.name}\n       expected {check.expected}\n       actual   {check.actual}"
+            )
+
+    def on_report(report: ValidationReport) -> None:
+        if quiet:
+            return
+        mark = "PASS" if report.passed else "FAIL"
+        boot = f", boot {report.boot_seconds:.2f} s" if report.boot_seconds is not None else ""
+        print(
+            f"{mark} {report.pattern_id}: {report.total - report.failed}/{report.total} checks "
+            f"({report.seconds:.2f} s{boot})"
+        )
+        if report.error:
+            print(f"  {report.error}")
+
+    with tempfile.TemporaryDirectory(prefix="st-patterns-validate-") as tmp:
+        launcher = _launcher(catalog, not args.no_fork, Path(tmp))
+        launcher.start()
+        try:
+            summary = asyncio.run(
+                validate_patterns_async(
+                    catalog,
+                    ids,
+                    pattern_boot(launcher, Path(tmp)),
+                    concurrency=args.concurrency,
+                    on_check=on_check,
+                    on_report=on_report,
+                )
+            )
+        finally:
+            launcher.close()
+    if args.junit:
+        Path(args.junit).write_text(to_junit_xml(summary), encoding="utf-8")
+    if quiet:
+        print(summary.model_dump_json(indent=2))
+    else:
+        verdict = "all green" if summary.passed else f"{summary.failed_checks} failed"
+        print(
+            f"{summary.patterns} patterns, {summary.checks} checks, {verdict}; "
+            f"wall {summary.seconds:.2f} s (sum of per-pattern times {summary.sum_seconds:.2f} s)"
+        )
+    return 0 if summary.passed else 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    launcher = None
+    if args.dynamic:
+        launcher = Launcher(use_fork=False)
+        launcher.start()
+    try:
+        review = review_app(path=path, dynamic=args.dynamic, allow_user_code=args.dynamic, launcher=launcher)
+    finally:
+        if launcher is not None:
+            launcher.close()
+    if args.json:
+        print(review.model_dump_json(indent=2))
+    else:
+        for f in review.findings:
+            where = f"{path}:{f.line}:{f.column}"
+            see = f" (see pattern {f.see_pattern})" if f.see_pattern else ""
+            print(f"{where}: {f.severity} [{f.rule_id}] {f.message}\n    fix: {f.fix}{see}")
+        if review.dynamic is not None:
+            for c in review.dynamic.checks:
+                print(f"{'pass' if c.passed else 'FAIL'} (booted) {c.name}: {c.actual}")
+            if review.dynamic.error:
+                print(f"FAIL (booted): {review.dynamic.error}")
+        print(f"{review.errors} errors, {review.warnings} warnings, {review.infos} infos", file=sys.stderr)
+    return 0 if review.ok else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    val = sub.add_parser("validate", help="Boot patterns and prove them with HTTP and websocket probes.")
+    val.add_argument("pattern_ids", nargs="*", metavar="ID", help="Pattern ids (default: all).")
+    val.add_argument("--all", action="store_true", help="Validate every pattern.")
+    val.add_argument("--json", action="store_true", help="Print the full report as JSON.")
+    val.add_argument("--junit", metavar="FILE", help="Also write a JUnit XML report.")
+    val.add_argument("--concurrency", type=int, default=None, help="Patterns at once (default: cores).")
+    val.add_argument("--no-fork", action="store_true", help="Boot cold with uvicorn instead of the fork server.")
+    val.set_defaults(handler=cmd_validate)
+
+    chk = sub.add_parser("check", help="Statically check your own st.App module.")
+    chk.add_argument("file", help="A .py file exposing your ASGI app.")
+    chk.add_argument("--json", action="store_true")
+    chk.add_argument(
+        "--dynamic", action="store_true", help="Also boot the file and run the universal checks (runs your code)."
+    )
+    chk.set_defaults(handler=cmd_check)

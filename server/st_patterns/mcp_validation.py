@@ -1,0 +1,99 @@
+"""MCP tools that prove patterns work (validate_pattern) and review an agent's own st.App code (check_app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import anyio
+from fastmcp import Context, FastMCP
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from st_patterns.mcp_common import READ_ONLY, tool_errors
+from st_patterns.models import CheckResult, ValidationReport, ValidationSummary
+from st_patterns.review import AppReview, review_app
+from st_patterns.services import Services
+from st_patterns.validator import validate_patterns_async
+
+RUNS_PROCESSES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+
+
+def register_validation_tools(mcp: FastMCP, services: Services) -> None:
+    @mcp.tool(annotations=RUNS_PROCESSES)
+    async def validate_pattern(
+        ctx: Context,
+        pattern_id: Annotated[
+            str, Field(description='A pattern id, or "all" for every pattern.', min_length=1, max_length=64)
+        ] = "all",
+    ) -> ValidationSummary:
+        """Prove a pattern works: boot its reference app in an isolated process, run its own probes (positive
+        and negative, over HTTP and the websocket) and the checks every st.App must pass (page served, health,
+        the websocket really runs the script, routes not shadowed), then stop it. Reports every check with
+        expected vs actual and timing. "all" runs patterns in parallel.
+
+        Examples: validate_pattern(pattern_id="middleware_auth"); validate_pattern(pattern_id="all").
+        """
+        done = 0
+
+        async def on_check(pattern: str, check: CheckResult) -> None:
+            nonlocal done
+            done += 1
+            mark = "pass" if check.passed else "FAIL"
+            await ctx.report_progress(done, None, f"{pattern}: {check.name}: {mark}")
+
+        def on_report(report: ValidationReport) -> None:
+            if services.validations is not None:
+                services.validations.record(report)
+
+        with tool_errors():
+            return await validate_patterns_async(
+                services.catalog,
+                [pattern_id],
+                services.boot(),
+                concurrency=services.settings.validation_concurrency,
+                on_check=on_check,
+                on_report=on_report,
+            )
+
+    @mcp.tool(annotations=READ_ONLY)
+    async def check_app(
+        source: Annotated[
+            str | None,
+            Field(description="Python source of your st.App module (up to 256 KiB).", max_length=262_144),
+        ] = None,
+        path: Annotated[
+            str | None, Field(description="Or: path of a .py file on the server's machine.", max_length=4096)
+        ] = None,
+        dynamic: Annotated[
+            bool,
+            Field(
+                description="Also boot the file and run the universal checks. This EXECUTES the code and is refused "
+                "unless the server was started with --allow-user-code."
+            ),
+        ] = False,
+    ) -> AppReview:
+        """Review your own st.App composition before you ship it. Static analysis (never runs your code unless
+        dynamic=True): websocket-blind auth/IP middleware, /_stcore exempted wholesale, login redirects without a
+        route, CIDR allow-lists compared as strings, X-Forwarded-For trusted blindly, reserved or catch-all routes,
+        missing Streamlit/MCP lifespans, sync handlers, relative script paths, Secure cookies over HTTP, CSPs that
+        break the UI, st.App(__file__), Flask without a2wsgi, Django without settings. Each finding has the rule
+        id, severity, line, message, the fix and the pattern to read.
+
+        Example: check_app(source=open("app.py").read())
+        """
+        settings = services.settings
+        registry = services.registry
+        with tool_errors():
+            return await anyio.to_thread.run_sync(
+                lambda: review_app(
+                    source=source,
+                    path=Path(path) if path is not None else None,
+                    dynamic=dynamic,
+                    allow_user_code=settings.allow_user_code,
+                    launcher=registry.launcher if registry is not None else None,
+                    log_dir=settings.state_dir / "user-code",
+                )
+            )
