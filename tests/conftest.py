@@ -56,9 +56,7 @@ def start_server(tmp: Path, *extra: str, env: dict[str, str] | None = None) -> S
     log = tmp / "server.log"
     cmd = [*st_patterns_cmd(), "serve", "--port", str(port), "--state-dir", str(state), *extra]
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp, env={**os.environ, **(env or {})}
-        )
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp, env={**os.environ, **(env or {})})
     server = ServerProcess(proc, port, log, state)
     try:
         wait_until_responds(f"{server.base}/healthz", timeout=60, proc=proc)

@@ -13,10 +13,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serving import serve_pattern  # noqa: E402
+from serving import serve_pattern
 
-from st_patterns.catalog import Catalog  # noqa: E402
-from st_patterns.probes import run_probes  # noqa: E402
+from st_patterns.catalog import Catalog
+from st_patterns.probes import run_probes
 
 
 def main(ids: list[str]) -> int:

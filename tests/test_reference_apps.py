@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 from serving import serve_pattern
+from test_catalog import SEED_IDS
 
 from st_patterns.catalog import Catalog
 from st_patterns.probes import run_probes
-from test_catalog import SEED_IDS
 
 pytestmark = pytest.mark.processes
 
