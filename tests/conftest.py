@@ -50,11 +50,15 @@ class ServerProcess:
         return self.log.read_text(errors="replace")
 
 
-def start_server(tmp: Path, *extra: str, env: dict[str, str] | None = None) -> ServerProcess:
+def start_server(
+    tmp: Path, *extra: str, env: dict[str, str] | None = None, replace_state: bool = False
+) -> ServerProcess:
+    """Start `st-patterns serve` on a free port; ``replace_state`` means ``extra`` brings its own --state-dir."""
     port = free_port()
     state = tmp / "state"
     log = tmp / "server.log"
-    cmd = [*st_patterns_cmd(), "serve", "--port", str(port), "--state-dir", str(state), *extra]
+    state_args = [] if replace_state else ["--state-dir", str(state)]
+    cmd = [*st_patterns_cmd(), "serve", "--port", str(port), *state_args, *extra]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp, env={**os.environ, **(env or {})})
     server = ServerProcess(proc, port, log, state)

@@ -7,8 +7,11 @@ not tick ``run_every``: each ``at.run()`` stands for one refresh.
 from __future__ import annotations
 
 import socket
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -135,7 +138,7 @@ def test_validation_matrix_and_detail(installed: None, catalog: Catalog, tmp_pat
     assert not at.exception
     html = "\n".join(str(e.value) for e in at.get("html"))
     assert 'data-pattern="mount_fastapi"' in html and 'data-pattern="middleware_auth"' in html
-    assert "stp-fail" in html and "closed 1008" in html
+    assert "stp-cell stp-fail" in html and "closed 1008" in html
     assert "validate-all" in button_keys(at)
     labels = [e.label for e in at.expander]
     assert any("middleware_auth" in label and "1/2" in label for label in labels)
@@ -154,6 +157,38 @@ def test_validation_without_engine_says_so(
     assert "not available" in texts(at)
     assert at.button(key="validate-all").disabled
     assert "No validation results yet" in texts(at)
+
+
+def test_run_all_starts_the_engine_in_the_background(
+    installed: None, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import st_patterns.validator as validator
+
+    calls: list[list[str]] = []
+
+    def fake_validate_patterns(services: Services, ids: list[str]) -> SimpleNamespace:
+        calls.append(list(ids))
+        assert services.validations is not None
+        for pattern_id in ids:
+            services.validations.record(_report(pattern_id, ok=True))
+        return SimpleNamespace(passed=True)
+
+    monkeypatch.setattr(validator, "validate_patterns", fake_validate_patterns, raising=False)
+    make_services(catalog, Registry(catalog, tmp_path))
+    at = app().run()
+    at.switch_page("page_validation.py").run()
+    at.button(key="validate-all").click().run()
+    assert not at.exception
+    runs = sys.modules["st_patterns_dashboard.jobs"].RUNS
+    deadline = time.monotonic() + 10
+    while runs.state.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert calls == [catalog.ids()]
+    at.run()
+    assert "Last run from here" in texts(at) and "all passed" in texts(at)
+    html = "\n".join(str(e.value) for e in at.get("html"))
+    assert all(f'data-pattern="{pid}"' in html for pid in catalog.ids())
+    assert "stp-cell stp-fail" not in html
 
 
 # -- a real instance ------------------------------------------------------------------------------------------

@@ -22,10 +22,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
+from streamlit.starlette import App
 
 from st_patterns import __version__
 from st_patterns.body_limit import BodyLimitMiddleware
 from st_patterns.catalog import Catalog
+from st_patterns.dashboard_auth import DashboardAuthMiddleware, Sessions, login_endpoints
+from st_patterns.errors import StateUnavailable
+from st_patterns.host_guard import HostGuardMiddleware
 from st_patterns.mcp_server import build_mcp
 from st_patterns.services import Services, install
 from st_patterns.settings import Settings
@@ -57,8 +61,18 @@ def build_services(settings: Settings) -> Services:
     return Services(catalog=catalog, settings=settings, registry=registry, validations=ValidationStore())
 
 
-def _dashboard_app() -> ASGIApp:
-    from streamlit.starlette import App
+def start_registry(services: Services) -> None:
+    """Start the registry; an unusable state directory degrades the server instead of stopping it."""
+    if services.registry is None:
+        return
+    try:
+        services.registry.start()
+    except StateUnavailable as exc:
+        services.registry_error = exc
+        log.error("%s", exc)
+
+
+def _dashboard_app() -> App:
     from streamlit.web.bootstrap import load_config_options
 
     from st_patterns.paths import dashboard_script
@@ -70,15 +84,25 @@ def _dashboard_app() -> ASGIApp:
 def build_app(settings: Settings, services: Services | None = None) -> Starlette:
     """The whole server as one ASGI app."""
     services = install(services or build_services(settings))
-    mcp = build_mcp(services)
-    mcp_app = mcp.http_app(path="/mcp")
-    dashboard = _dashboard_app() if settings.dashboard else None
+    mcp = build_mcp(services, token=settings.token)
+    # MCP spec for streamable HTTP: validate Host and Origin (DNS rebinding); same-origin and loopback origins pass.
+    mcp_app = mcp.http_app(path="/mcp", host_origin_protection=True, allowed_hosts=settings.host_names())
+    streamlit_app = _dashboard_app() if settings.dashboard else None
+    dashboard: ASGIApp | None = streamlit_app
+    sessions = Sessions(settings.token) if settings.token else None
 
     async def healthz(request: Request) -> JSONResponse:
         registry = services.registry
         running = sum(1 for i in registry.list() if i.status == "running") if registry else 0
+        problem = str(services.registry_error) if services.registry_error else None
         return JSONResponse(
-            {"status": "ok", "version": __version__, "patterns": len(services.catalog), "running_instances": running}
+            {
+                "status": "degraded" if problem else "ok",
+                "version": __version__,
+                "patterns": len(services.catalog),
+                "running_instances": running,
+                "problem": problem,
+            }
         )
 
     async def root(request: Request) -> RedirectResponse:
@@ -86,13 +110,12 @@ def build_app(settings: Settings, services: Services | None = None) -> Starlette
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if services.registry is not None:
-            services.registry.start()
+        start_registry(services)
         try:
             async with contextlib.AsyncExitStack() as stack:
                 await stack.enter_async_context(mcp_app.lifespan(app))
-                if dashboard is not None:
-                    await stack.enter_async_context(dashboard.lifespan()(app))  # type: ignore[attr-defined]
+                if streamlit_app is not None:
+                    await stack.enter_async_context(streamlit_app.lifespan()(app))
                 yield
         finally:
             if services.registry is not None:
@@ -100,7 +123,17 @@ def build_app(settings: Settings, services: Services | None = None) -> Starlette
 
     routes = [Route("/healthz", healthz), Route("/", root)]
     if dashboard is not None:
+        if sessions is not None:
+            login, logout = login_endpoints(sessions)
+            routes += [
+                Route("/login", login, methods=["GET", "POST"]),
+                Route("/logout", logout, methods=["POST", "GET"]),
+            ]
+            dashboard = DashboardAuthMiddleware(dashboard, sessions)
         routes.append(Mount("/dashboard", app=dashboard))
     routes.append(Mount("/", app=mcp_app))  # last: its own routes answer /mcp exactly
-    middleware = [Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)]
+    middleware = [
+        Middleware(HostGuardMiddleware, allowed=settings.host_names()),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

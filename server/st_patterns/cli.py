@@ -44,6 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_instances=args.max_instances,
         use_fork=not args.no_fork,
         dashboard=not args.no_dashboard,
+        allowed_hosts=args.allowed_host or [],
         **({"token": args.token} if args.token else {}),
         **({"state_dir": Path(args.state_dir)} if args.state_dir else {}),
     )
@@ -57,14 +58,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stdio(args: argparse.Namespace) -> int:
-    from st_patterns.asgi import build_services
+    from st_patterns.asgi import build_services, start_registry
     from st_patterns.mcp_server import build_mcp
     from st_patterns.services import install
 
     settings = Settings(use_fork=not args.no_fork, **({"state_dir": Path(args.state_dir)} if args.state_dir else {}))
     services = install(build_services(settings))
-    if services.registry is not None:
-        services.registry.start()
+    start_registry(services)
     try:
         build_mcp(services).run(transport="stdio", show_banner=False)
     finally:
@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state-dir", help="Registry and logs directory (default ~/.local/state/st-patterns).")
     serve.add_argument("--no-fork", action="store_true", help="Launch instances cold instead of from the fork server.")
     serve.add_argument("--no-dashboard", action="store_true", help="Serve /mcp only.")
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        metavar="NAME",
+        help="Also accept this Host header (DNS-rebinding guard); repeatable; '*' accepts any.",
+    )
     serve.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=cmd_serve)
 

@@ -76,3 +76,16 @@ class PortUnavailable(StPatternsError):
 
 class UserCodeRefused(StPatternsError):
     """Raised when executing user code was requested but the server was not started with --allow-user-code."""
+
+
+class StateUnavailable(StPatternsError):
+    """Raised by the registry when its state directory cannot be created or written (permissions, disk full)."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(
+            f"The state directory {path} is unusable ({problem}), so instances cannot be launched or validated. "
+            "Free some space or fix its permissions, or restart the server with --state-dir pointing elsewhere. "
+            "Catalog tools keep working."
+        )

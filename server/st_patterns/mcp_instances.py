@@ -33,8 +33,7 @@ class InstanceList(BaseModel):
 
 
 def _registry(services: Services) -> Registry:
-    assert services.registry is not None, "the server was built without a registry"
-    return services.registry
+    return services.live_registry()
 
 
 def register_instance_tools(mcp: FastMCP, services: Services) -> None:
@@ -52,7 +51,8 @@ def register_instance_tools(mcp: FastMCP, services: Services) -> None:
 
         Example: launch_pattern(pattern_id="mount_fastapi") -> {"url": "http://127.0.0.1:40123/", ...}
         """
-        registry = _registry(services)
+        with tool_errors():
+            registry = _registry(services)
 
         def progress(done: float, total: float, message: str) -> None:
             anyio.from_thread.run(ctx.report_progress, done, total, message)
@@ -63,7 +63,8 @@ def register_instance_tools(mcp: FastMCP, services: Services) -> None:
     @mcp.tool(annotations=READ_ONLY)
     def list_instances() -> InstanceList:
         """Every instance this server launched (running or ended), newest first. Example: list_instances()."""
-        registry = _registry(services)
+        with tool_errors():
+            registry = _registry(services)
         instances = registry.list()
         running = sum(i.status in ("starting", "running") for i in instances)
         return InstanceList(instances=instances, running=running, cap=registry.max_instances)
@@ -104,7 +105,7 @@ def register_instance_tools(mcp: FastMCP, services: Services) -> None:
     @mcp.tool(annotations=STOP)
     async def stop_all_instances() -> InstanceList:
         """Stop every running instance. Example: stop_all_instances()."""
-        registry = _registry(services)
         with tool_errors():
+            registry = _registry(services)
             await anyio.to_thread.run_sync(registry.stop_all)
         return InstanceList(instances=registry.list(), running=0, cap=registry.max_instances)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastmcp import FastMCP
+from fastmcp.server.auth.providers.debug import DebugTokenVerifier
 from pydantic import BaseModel, Field
 
 from st_patterns import __version__
@@ -24,6 +25,7 @@ from st_patterns.mcp_validation import register_validation_tools
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, Recommendation
 from st_patterns.recommend import recommend
 from st_patterns.services import Services
+from st_patterns.tokens import token_matches
 
 INSTRUCTIONS = """\
 st-patterns teaches how to combine Streamlit with Starlette/FastAPI through Streamlit's ASGI entry point
@@ -155,9 +157,22 @@ def _register_prompts(mcp: FastMCP) -> None:
         )
 
 
-def build_mcp(services: Services) -> FastMCP:
-    """The FastMCP server with every tool, resource and prompt; served over stdio or mounted at /mcp."""
-    mcp = FastMCP("st-patterns", instructions=INSTRUCTIONS, version=__version__, mask_error_details=True)
+def _bearer(token: str) -> DebugTokenVerifier:
+    return DebugTokenVerifier(validate=lambda candidate: token_matches(token, candidate), client_id="st-patterns")
+
+
+def build_mcp(services: Services, token: str | None = None) -> FastMCP:
+    """The FastMCP server with every tool, resource and prompt; served over stdio or mounted at /mcp.
+
+    With ``token``, HTTP clients must send ``Authorization: Bearer <token>`` (FastMCP's auth answers 401).
+    """
+    mcp = FastMCP(
+        "st-patterns",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        mask_error_details=True,
+        auth=_bearer(token) if token else None,
+    )
     _register_catalog_tools(mcp, services)
     register_validation_tools(mcp, services)
     if services.registry is not None:

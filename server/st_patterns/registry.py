@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +21,14 @@ import psutil
 
 from st_patterns import guards, instance_record, registry_state
 from st_patterns.catalog import Catalog
-from st_patterns.errors import CapacityReached, InstanceNotFound, InvalidInput, LaunchFailed, StPatternsError
+from st_patterns.errors import (
+    CapacityReached,
+    InstanceNotFound,
+    InvalidInput,
+    LaunchFailed,
+    StateUnavailable,
+    StPatternsError,
+)
 from st_patterns.instance_record import InstanceRecord, LogTail, Progress, Reporter
 from st_patterns.instances import ACTIVE_STATUSES, Instance, InstanceDetail, InstanceLogs
 from st_patterns.launcher import Child, Launcher
@@ -98,9 +106,12 @@ class Registry:
                 return
             if self._closed:
                 raise StPatternsError("This registry is closed; create a new one.")
-            self._logs_dir.mkdir(parents=True, exist_ok=True)
-            registry_state.prune_logs(self._logs_dir, keep=MAX_LOG_FILES)
-            self._store = StateStore(self._state_dir / "registry.sqlite3")
+            try:
+                self._logs_dir.mkdir(parents=True, exist_ok=True)
+                registry_state.prune_logs(self._logs_dir, keep=MAX_LOG_FILES)
+                self._store = StateStore(self._state_dir / "registry.sqlite3")
+            except (OSError, sqlite3.Error) as exc:
+                raise StateUnavailable(str(self._state_dir), f"{type(exc).__name__}: {exc}") from exc
             self.reaped = registry_state.reap_processes(self._store.orphans())
             self._store.forget_dead_owners()
             self._launcher.start()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from st_patterns.catalog import Catalog
+from st_patterns.errors import StPatternsError
 from st_patterns.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,14 +30,21 @@ class Services:
     settings: Settings = field(default_factory=Settings)
     registry: Registry | None = None
     validations: ValidationStore | None = None
+    registry_error: StPatternsError | None = None
+
+    def live_registry(self) -> Registry:
+        """The registry, or the reason it is unavailable (e.g. an unusable state directory) as the error."""
+        if self.registry_error is not None:
+            raise self.registry_error
+        if self.registry is None:
+            raise StPatternsError("This server runs without an instance registry.")
+        return self.registry
 
     def boot(self) -> Boot:
         """How validation boots patterns: from the registry's launcher, so it forks from the warm fork server."""
         from st_patterns.boot import pattern_boot
 
-        if self.registry is None:
-            raise RuntimeError("validation needs the registry's launcher; this server was built without one")
-        return pattern_boot(self.registry.launcher, self.settings.state_dir / "validation")
+        return pattern_boot(self.live_registry().launcher, self.settings.state_dir / "validation")
 
 
 _current: Services | None = None

@@ -31,6 +31,9 @@ class Settings(BaseModel):
     use_fork: bool = True
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     dashboard: bool = True
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="Extra Host names to accept (DNS-rebinding guard); '*' accepts any."
+    )
     validation_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=16)
 
     @property
@@ -41,6 +44,19 @@ class Settings(BaseModel):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    def host_names(self) -> list[str]:
+        """Host header names this server answers to: loopback names, the bind address, and --allowed-host.
+
+        Bound beyond loopback (which requires a token) with no --allowed-host, any Host is accepted: the token,
+        not the Host header, is then what keeps other sites out.
+        """
+        if not self.loopback and not self.allowed_hosts:
+            return ["*"]
+        names = {"127.0.0.1", "localhost", "::1", *self.allowed_hosts}
+        if self.host not in ("0.0.0.0", "::"):
+            names.add(self.host)
+        return sorted(names)
 
     def require_safe_bind(self) -> None:
         """Refuse to listen beyond loopback without a token: the server launches processes on request."""
