@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
 from _common import free_port, median, pct, running, st_patterns_cmd
 from fastmcp import Client
 
@@ -33,10 +34,38 @@ async def _client_loop(url: str, tool: str, args: dict[str, object], calls: int,
     return errors
 
 
-async def measure(url: str, tool: str, args: dict[str, object], calls: int, clients: int) -> tuple[float, float, int]:
+HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 0,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}},
+}
+
+
+async def _raw_loop(url: str, tool: str, args: dict[str, object], calls: int, out: list[float]) -> int:
+    """JSON-RPC over plain httpx: the server's cost without the MCP client's output-schema validation."""
+    errors = 0
+    async with httpx.AsyncClient(timeout=30) as http:
+        answer = await http.post(url, json=INIT, headers=HEADERS)
+        headers = {**HEADERS, "mcp-session-id": answer.headers["mcp-session-id"]}
+        await http.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=headers)
+        for i in range(calls):
+            body = {"jsonrpc": "2.0", "id": i + 1, "method": "tools/call", "params": {"name": tool, "arguments": args}}
+            started = time.perf_counter()
+            reply = await http.post(url, json=body, headers=headers)
+            out.append((time.perf_counter() - started) * 1000)
+            errors += reply.status_code != 200 or '"isError":true' in reply.text
+    return errors
+
+
+async def measure(
+    url: str, tool: str, args: dict[str, object], calls: int, clients: int, raw: bool = False
+) -> tuple[float, float, int]:
     latencies: list[float] = []
     per_client = max(1, calls // clients)
-    errors = await asyncio.gather(*(_client_loop(url, tool, args, per_client, latencies) for _ in range(clients)))
+    loop = _raw_loop if raw else _client_loop
+    errors = await asyncio.gather(*(loop(url, tool, args, per_client, latencies) for _ in range(clients)))
     return median(latencies), pct(latencies, 99), sum(errors)
 
 
@@ -61,14 +90,20 @@ def main() -> int:
                 ("get_pattern", f"http://127.0.0.1:{sp}/mcp", "get_pattern", {"pattern_id": "middleware_auth"}),
                 ("explain_pattern", f"http://127.0.0.1:{sp}/mcp", "explain_pattern", {"pattern_id": "mount_django"}),
             ]
-            print(f"{'tool':<16} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'x bare p50':>10} {'errors':>6}")
-            for clients in client_counts:
-                base_p50 = None
-                for name, url, tool, args in cases:
-                    asyncio.run(measure(url, tool, args, 10, 1))  # warm-up
-                    p50, p99, errors = asyncio.run(measure(url, tool, args, opts.calls, clients))
-                    base_p50 = base_p50 or p50
-                    print(f"{name:<16} {clients:>7} {p50:>8.2f} {p99:>8.2f} {p50 / base_p50:>10.2f} {errors:>6}")
+            print(f"{'client':<7} {'tool':<16} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} ", end="")
+            print(f"{'x bare p50':>10} {'errors':>6}")
+            for raw in (False, True):
+                for clients in client_counts:
+                    base_p50 = None
+                    for name, url, tool, args in cases:
+                        asyncio.run(measure(url, tool, args, 10, 1, raw))  # warm-up
+                        p50, p99, errors = asyncio.run(measure(url, tool, args, opts.calls, clients, raw))
+                        base_p50 = base_p50 or p50
+                        kind = "raw" if raw else "fastmcp"
+                        ratio = p50 / base_p50
+                        print(f"{kind:<7} {name:<16} {clients:>7} {p50:>8.2f} {p99:>8.2f} {ratio:>10.2f} {errors:>6}")
+            print("fastmcp = fastmcp.Client (validates each result against the tool's output schema, client-side);")
+            print("raw = JSON-RPC over httpx, so the figures are the server's own cost.")
     return 0
 
 

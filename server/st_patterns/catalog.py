@@ -150,12 +150,20 @@ class Catalog:
 
     def __init__(self, patterns: dict[str, Pattern]) -> None:
         self._patterns = dict(sorted(patterns.items()))
+        self._details: dict[str, PatternDetail] = {}
 
     @classmethod
     def load(cls, root: Path | None = None) -> Catalog:
         root = root or patterns_dir()
         folders = [p for p in sorted(root.iterdir()) if p.is_dir() and (p / spec.METADATA_FILE).exists()]
         return cls({folder.name: load_pattern(folder) for folder in folders})
+
+    def detail(self, pattern_id: str) -> PatternDetail:
+        """``get(id).detail()``, read from disk once: pattern files do not change while the server runs."""
+        pattern = self.get(pattern_id)
+        if pattern.id not in self._details:
+            self._details[pattern.id] = pattern.detail()
+        return self._details[pattern.id]
 
     def ids(self) -> list[str]:
         return list(self._patterns)

@@ -75,7 +75,7 @@ def _register_catalog_tools(mcp: FastMCP, services: Services) -> None:
         Example: get_pattern(pattern_id="mount_fastapi").
         """
         with tool_errors():
-            return catalog.get(pattern_id).detail()
+            return catalog.detail(pattern_id)
 
     @mcp.tool(annotations=READ_ONLY)
     def explain_pattern(pattern_id: PatternId) -> Explanation:
