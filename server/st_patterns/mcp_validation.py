@@ -11,10 +11,10 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from st_patterns.mcp_common import READ_ONLY, tool_errors
-from st_patterns.models import CheckResult, ValidationReport, ValidationSummary
+from st_patterns.models import CheckResult, ValidationSummary
 from st_patterns.review import AppReview, review_app
 from st_patterns.services import Services
-from st_patterns.validator import validate_patterns_async
+from st_patterns.validator import validate_for
 
 RUNS_PROCESSES = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -44,19 +44,8 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
             mark = "pass" if check.passed else "FAIL"
             await ctx.report_progress(done, None, f"{pattern}: {check.name}: {mark}")
 
-        def on_report(report: ValidationReport) -> None:
-            if services.validations is not None:
-                services.validations.record(report)
-
         with tool_errors():
-            return await validate_patterns_async(
-                services.catalog,
-                [pattern_id],
-                services.boot(),
-                concurrency=services.settings.validation_concurrency,
-                on_check=on_check,
-                on_report=on_report,
-            )
+            return await validate_for(services, [pattern_id], on_check=on_check)
 
     @mcp.tool(annotations=READ_ONLY)
     async def check_app(

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 
@@ -25,6 +25,9 @@ from st_patterns.models import CheckResult, ProbeResult, ValidationReport, Valid
 from st_patterns.probes import run_probes
 from st_patterns.spec import Probe
 from st_patterns.universal import universal_probes
+
+if TYPE_CHECKING:
+    from st_patterns.services import Services
 
 ALL = "all"
 Group = Literal["pattern", "universal"]
@@ -146,3 +149,39 @@ async def validate_patterns_async(
         seconds=round(time.perf_counter() - started, 3),
         sum_seconds=round(sum(r.seconds for r in reports), 3),
     )
+
+
+async def validate_for(
+    services: Services,
+    ids: Sequence[str],
+    *,
+    on_check: CheckCallback | None = None,
+    on_report: Callable[[ValidationReport], None] | None = None,
+) -> ValidationSummary:
+    """Validate with the server's launcher and record every report into ``services.validations``."""
+
+    def record(report: ValidationReport) -> None:
+        if services.validations is not None:
+            services.validations.record(report)
+        if on_report is not None:
+            on_report(report)
+
+    return await validate_patterns_async(
+        services.catalog,
+        ids,
+        services.boot(),
+        concurrency=services.settings.validation_concurrency,
+        on_check=on_check,
+        on_report=record,
+    )
+
+
+def validate_patterns(
+    services: Services,
+    ids: Sequence[str],
+    *,
+    on_check: CheckCallback | None = None,
+    on_report: Callable[[ValidationReport], None] | None = None,
+) -> ValidationSummary:
+    """Blocking ``validate_for``, for threads without an event loop (the dashboard)."""
+    return asyncio.run(validate_for(services, ids, on_check=on_check, on_report=on_report))
