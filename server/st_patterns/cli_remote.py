@@ -28,7 +28,7 @@ async def _call(url: str, token: str | None, tool: str, args: dict[str, Any]) ->
         async with Client(url, auth=token) as client:
             result = await client.call_tool(tool, args)
     except ToolError as exc:
-        raise RemoteError(str(exc)) from exc
+        raise RemoteError(_one_line(str(exc))) from exc
     except (OSError, RuntimeError) as exc:
         raise RemoteError(
             f"Cannot reach the st-patterns server at {url}: {exc}. Start it with `st-patterns serve`."
@@ -36,6 +36,12 @@ async def _call(url: str, token: str | None, tool: str, args: dict[str, Any]) ->
     except Exception as exc:  # transport errors of the MCP client have no common base class
         raise RemoteError(f"Call to {tool} at {url} failed: {exc}") from exc
     return dict(result.structured_content or {})
+
+
+def _one_line(message: str) -> str:
+    """Pydantic's multi-line validation reports, folded to one line without the documentation links."""
+    parts = [line.strip() for line in message.splitlines() if line.strip() and "errors.pydantic.dev" not in line]
+    return " | ".join(parts)
 
 
 def call(args: argparse.Namespace, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:

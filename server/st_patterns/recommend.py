@@ -70,6 +70,7 @@ _SYNONYMS = {
     "wsgi": "flask",
     "subapp": "mount",
 }
+MAX_LIMIT = 20
 _WEIGHTS = (("tags", 3.0), ("title", 2.0), ("id", 2.0), ("summary", 1.5), ("when_to_use", 1.0))
 
 
@@ -98,6 +99,8 @@ def _fields(pattern: Pattern) -> dict[str, set[str]]:
 def recommend(catalog: Catalog, need: str, limit: int = 3) -> list[Recommendation]:
     """Patterns ranked for ``need``, best first; only patterns with at least one matching word."""
     guards.check_text(need, "need")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, not {limit!r}.")
     words = set(_tokens(need))
     if not words:
         raise InvalidInput("Describe the need in a few words, e.g. 'add a JSON API next to my dashboard'.")
@@ -119,4 +122,4 @@ def recommend(catalog: Catalog, need: str, limit: int = 3) -> list[Recommendatio
         )
         ranked.append(Recommendation(pattern=pattern.summary(), score=round(score, 2), reason=reason))
     ranked.sort(key=lambda r: (-r.score, r.pattern.id))
-    return ranked[: max(1, limit)]
+    return ranked[:limit]

@@ -37,7 +37,7 @@ def _static(source: str | None, path: Path | None) -> CheckReport:
         raise InvalidInput("Pass exactly one of `source` (the code) or `path` (a .py file).")
     if path is not None:
         if path.suffix != ".py":
-            raise InvalidInput(f"{path} is not a .py file; check_app reviews Python modules.")
+            raise InvalidInput(f"{str(path)[:200]!r} is not a .py file; check_app reviews Python modules.")
         return checker.check_file(path)
     return checker.check_source(source or "", "<source>")
 

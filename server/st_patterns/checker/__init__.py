@@ -77,18 +77,23 @@ def check_file(path: Path) -> CheckReport:
     Raises :class:`~st_patterns.errors.InvalidInput` when the file is missing, unreadable, not text or too large.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InvalidInput(f"{path} is not a file; pass the path of a Python source file such as app.py.")
-    if path.stat().st_size > MAX_SOURCE_BYTES:
+    try:
+        is_file = path.is_file()
+        size = path.stat().st_size if is_file else 0
+    except (OSError, ValueError) as exc:  # name too long, NUL byte, permission denied on a parent
+        raise InvalidInput(f"Cannot use {str(path)[:200]!r} as a file path: {exc}.") from exc
+    if not is_file:
+        raise InvalidInput(f"{str(path)!r} is not a file; pass the path of a Python source file such as app.py.")
+    if size > MAX_SOURCE_BYTES:
         raise InvalidInput(
-            f"{path} is {path.stat().st_size // 1024} KiB; the checker accepts at most "
+            f"{str(path)!r} is {size // 1024} KiB; the checker accepts at most "
             f"{MAX_SOURCE_BYTES // 1024} KiB. Check the module that builds the ASGI app on its own."
         )
     try:
         with tokenize.open(path) as handle:
             source = handle.read()
     except (OSError, SyntaxError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"Cannot read {path} as Python source: {exc}. Save it as UTF-8 text.") from exc
+        raise InvalidInput(f"Cannot read {str(path)!r} as Python source: {exc}. Save it as UTF-8 text.") from exc
     return check_source(source, filename=str(path))
 
 
