@@ -1,6 +1,6 @@
 """Developer aid: serve one or more patterns and print their probe results.
 
-    python tests/probe_pattern.py mount_fastapi middleware_auth
+python tests/probe_pattern.py mount_fastapi middleware_auth
 """
 
 from __future__ import annotations
