@@ -15,6 +15,13 @@ from serving import free_port, wait_until_responds
 from st_patterns.catalog import Catalog
 
 REPO = Path(__file__).resolve().parent.parent
+MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+MCP_INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
 ARTIFACTS = REPO / "test-artifacts"
 
 

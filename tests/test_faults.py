@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from conftest import start_server, stop_process
+from conftest import MCP_HEADERS, MCP_INIT, start_server, stop_process
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from test_instances_mcp import _wait_gone
@@ -112,17 +112,10 @@ async def test_app_that_fails_to_import_is_a_clear_error(tmp_path: Path) -> None
 
 async def test_client_disconnecting_mid_launch_leaves_a_consistent_registry(tmp_path: Path) -> None:
     srv = start_server(tmp_path)
-    headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-    }
     try:
         with httpx.Client(base_url=srv.base) as raw:
-            answer = raw.post("/mcp", json=init, headers=headers)
-            session = {**headers, "mcp-session-id": answer.headers["mcp-session-id"]}
+            answer = raw.post("/mcp", json=MCP_INIT, headers=MCP_HEADERS)
+            session = {**MCP_HEADERS, "mcp-session-id": answer.headers["mcp-session-id"]}
             raw.post("/mcp", json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=session)
             call = {
                 "jsonrpc": "2.0",

@@ -9,7 +9,7 @@ import subprocess
 
 import httpx
 import pytest
-from conftest import ServerProcess, st_patterns_cmd, start_server, stop_process
+from conftest import MCP_HEADERS, MCP_INIT, ServerProcess, st_patterns_cmd, start_server, stop_process
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 
@@ -17,13 +17,6 @@ from st_patterns.stream_probe import run_script
 
 pytestmark = pytest.mark.processes
 TOKEN = "test-token-7f3a"
-MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
-INIT = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-}
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +39,11 @@ def test_non_loopback_bind_without_token_is_refused(tmp_path) -> None:
 
 
 def test_mcp_requires_the_bearer_token(token_server: ServerProcess) -> None:
-    assert httpx.post(token_server.mcp_url, json=INIT, headers=MCP_HEADERS).status_code == 401
+    assert httpx.post(token_server.mcp_url, json=MCP_INIT, headers=MCP_HEADERS).status_code == 401
     wrong = {**MCP_HEADERS, "authorization": "Bearer nope"}
-    assert httpx.post(token_server.mcp_url, json=INIT, headers=wrong).status_code == 401
+    assert httpx.post(token_server.mcp_url, json=MCP_INIT, headers=wrong).status_code == 401
     right = {**MCP_HEADERS, "authorization": f"Bearer {TOKEN}"}
-    assert httpx.post(token_server.mcp_url, json=INIT, headers=right).status_code == 200
+    assert httpx.post(token_server.mcp_url, json=MCP_INIT, headers=right).status_code == 200
 
 
 async def test_mcp_client_with_token_works(token_server: ServerProcess) -> None:
@@ -90,7 +83,7 @@ def test_unknown_host_header_is_refused_everywhere(server: ServerProcess) -> Non
     evil = {"host": "evil.example"}
     assert httpx.get(f"{server.base}/healthz", headers=evil).status_code == 421
     assert httpx.get(f"{server.base}/dashboard/", headers=evil).status_code == 421
-    assert httpx.post(server.mcp_url, json=INIT, headers={**MCP_HEADERS, **evil}).status_code == 421
+    assert httpx.post(server.mcp_url, json=MCP_INIT, headers={**MCP_HEADERS, **evil}).status_code == 421
     assert httpx.get(f"{server.base}/healthz", headers={"host": f"localhost:{server.port}"}).status_code == 200
     assert _raw_upgrade(server.port, "evil.example").startswith("HTTP/1.1 403")
     assert _raw_upgrade(server.port, f"127.0.0.1:{server.port}").startswith("HTTP/1.1 101")
@@ -110,7 +103,7 @@ def _raw_upgrade(port: int, host: str) -> str:
 
 def test_foreign_origin_is_refused_on_mcp(server: ServerProcess) -> None:
     headers = {**MCP_HEADERS, "origin": "http://evil.example"}
-    assert httpx.post(server.mcp_url, json=INIT, headers=headers).status_code == 403
+    assert httpx.post(server.mcp_url, json=MCP_INIT, headers=headers).status_code == 403
 
 
 async def test_unusable_state_dir_degrades_but_serves(tmp_path) -> None:

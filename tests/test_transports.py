@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import ServerProcess, st_patterns_cmd
+from conftest import MCP_HEADERS, MCP_INIT, ServerProcess, st_patterns_cmd
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
 from fastmcp.exceptions import ToolError
@@ -37,21 +37,13 @@ async def test_streamable_http(server: ServerProcess) -> None:
 
 
 def test_post_mcp_answers_without_redirect(server: ServerProcess) -> None:
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-    }
-    headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
-    response = httpx.post(server.mcp_url, json=init, headers=headers, follow_redirects=False)
+    response = httpx.post(server.mcp_url, json=MCP_INIT, headers=MCP_HEADERS, follow_redirects=False)
     assert response.status_code == 200
     assert '"serverInfo"' in response.text and "st-patterns" in response.text
 
 
 def test_huge_request_body_is_refused_and_server_stays_up(server: ServerProcess) -> None:
-    headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
-    response = httpx.post(server.mcp_url, content=b"x" * (2 * 1024 * 1024), headers=headers)
+    response = httpx.post(server.mcp_url, content=b"x" * (2 * 1024 * 1024), headers=MCP_HEADERS)
     assert response.status_code == 413
     assert "limit" in response.text
     assert httpx.get(f"{server.base}/healthz").status_code == 200
