@@ -1,4 +1,5 @@
-"""Assemble the one ASGI app: FastMCP at /mcp, the Streamlit dashboard at /dashboard, /healthz.
+"""Assemble the one ASGI app: FastMCP at /mcp, the Streamlit dashboard at /dashboard, /healthz (and the
+same MCP server over stdio).
 
 Arrangement (verified in shared notes): a parent Starlette app; ``Mount("/dashboard", st.App(...))``;
 ``mcp.http_app(path="/mcp")`` mounted at "/" LAST so POST /mcp answers without a redirect; one lifespan
@@ -71,6 +72,17 @@ def start_registry(services: Services) -> None:
     except StateUnavailable as exc:
         services.registry_error = exc
         log.error("%s", exc)
+
+
+def serve_stdio(settings: Settings) -> None:
+    """The same MCP server over stdio (desktop clients): same services, no HTTP, no dashboard."""
+    services = install(build_services(settings))
+    start_registry(services)
+    try:
+        build_mcp(services).run(transport="stdio", show_banner=False)
+    finally:
+        if services.registry is not None:
+            services.registry.close()
 
 
 def _dashboard_app() -> App:

@@ -58,18 +58,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stdio(args: argparse.Namespace) -> int:
-    from st_patterns.asgi import build_services, start_registry
-    from st_patterns.mcp_server import build_mcp
-    from st_patterns.services import install
+    from st_patterns.asgi import serve_stdio
 
-    settings = Settings(use_fork=not args.no_fork, **({"state_dir": Path(args.state_dir)} if args.state_dir else {}))
-    services = install(build_services(settings))
-    start_registry(services)
-    try:
-        build_mcp(services).run(transport="stdio", show_banner=False)
-    finally:
-        if services.registry is not None:
-            services.registry.close()
+    serve_stdio(Settings(use_fork=not args.no_fork, **({"state_dir": Path(args.state_dir)} if args.state_dir else {})))
     return 0
 
 
