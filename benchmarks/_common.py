@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -44,8 +43,9 @@ def median(values: Sequence[float]) -> float:
 
 
 def st_patterns_cmd() -> list[str]:
-    exe = shutil.which("st-patterns")
-    return [exe] if exe else [sys.executable, "-m", "st_patterns"]
+    """The console script of THIS interpreter's environment (never another install found on PATH)."""
+    exe = Path(sys.executable).parent / "st-patterns"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "st_patterns"]
 
 
 @contextlib.contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,9 +25,9 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 def st_patterns_cmd() -> list[str]:
-    """The installed console script when there is one, else the module (editable checkouts)."""
-    exe = shutil.which("st-patterns")
-    return [exe] if exe else [sys.executable, "-m", "st_patterns"]
+    """The console script of THIS interpreter's environment (never another install found on PATH)."""
+    exe = Path(sys.executable).parent / "st-patterns"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "st_patterns"]
 
 
 @pytest.fixture(scope="session")
