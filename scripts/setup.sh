@@ -10,7 +10,8 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/python -m pip install -q --upgrade pip
 fi
 if [ "$want_tests" = "--test" ]; then
-  .venv/bin/python -m pip install -q ".[test]"
+  # Tests and CI install the exact versions last verified (ci-constraints.txt); users get pyproject's ranges.
+  .venv/bin/python -m pip install -q -c ci-constraints.txt ".[test]"
   if [ ! -x /usr/bin/chromium ]; then
     if [ "$(id -u)" = "0" ]; then
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
