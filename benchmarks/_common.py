@@ -59,9 +59,15 @@ def running(
         wait_for(health)
         yield proc
     finally:
+        stop_process(proc)
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL after ``timeout``."""
+    if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(15)
+            proc.wait(timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

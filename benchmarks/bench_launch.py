@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from _common import stop_process
 
 from st_patterns.catalog import Catalog, Pattern, load_pattern
 from st_patterns.errors import PatternInvalid
@@ -81,12 +82,7 @@ def cold_launch(pattern: Pattern, logs: Path) -> tuple[float, float]:
             seconds = time.perf_counter() - started
             return seconds, uss_mb(proc.pid)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc, timeout=10)
 
 
 def fork_launch(registry: Registry, pattern: Pattern) -> tuple[float, float, str]:
@@ -113,7 +109,7 @@ def main() -> int:
     rows = []
     tmp = tempfile.TemporaryDirectory(prefix="bench-launch-")
     logs = Path(tmp.name)
-    preload = {name for pattern in catalog for name in pattern.meta.preload}
+    preload = catalog.preloads()
     launcher = Launcher(preload=preload, log_dir=logs, cache_component_scan=not args.no_scan_cache)
     with tmp, Registry(catalog, logs, launcher=launcher) as registry:
         started = time.perf_counter()

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from _common import free_port, pct, running, st_patterns_cmd, wait_for
+from _common import free_port, pct, running, st_patterns_cmd, stop_process, wait_for
 from fastmcp import Client
 
 HERE = Path(__file__).resolve().parent
@@ -185,12 +185,7 @@ def st_patterns_server(tmp: Path, port: int, instances: int, dashboard: bool) ->
     finally:
         with contextlib.suppress(psutil.Error):
             seen = {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=30)
         for pid in seen:  # only processes this server started (their ids were taken while it ran)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)

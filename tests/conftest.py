@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serving import free_port, wait_until_responds
+from serving import free_port, stop_process, wait_until_responds
 
 from st_patterns.catalog import Catalog
 
@@ -74,17 +74,6 @@ def start_server(
         stop_process(proc)
         raise RuntimeError(f"{exc}\n{server.log_text()[-4000:]}") from exc
     return server
-
-
-def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> int:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return proc.returncode
 
 
 @pytest.fixture(scope="session")

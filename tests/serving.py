@@ -35,6 +35,18 @@ def wait_until_responds(url: str, timeout: float = 30.0, proc: subprocess.Popen[
     raise TimeoutError(f"{url} did not answer 200 within {timeout} s")
 
 
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> int:
+    """SIGTERM, then SIGKILL after ``timeout``; returns the exit code."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
 @contextlib.contextmanager
 def serve_pattern(pattern: Pattern, log_dir: Path) -> Iterator[str]:
     """Start ``uvicorn app:app`` for the pattern from an unrelated cwd; yield its base URL."""
@@ -56,9 +68,4 @@ def serve_pattern(pattern: Pattern, log_dir: Path) -> Iterator[str]:
             raise RuntimeError(f"{exc}\n--- log ---\n{log_path.read_text()[-3000:]}") from exc
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=10)

@@ -165,6 +165,10 @@ class Catalog:
             self._details[pattern.id] = pattern.detail()
         return self._details[pattern.id]
 
+    def preloads(self) -> set[str]:
+        """Every module some pattern asks a launcher to import ahead of time."""
+        return {name for pattern in self for name in pattern.meta.preload}
+
     def ids(self) -> list[str]:
         return list(self._patterns)
 

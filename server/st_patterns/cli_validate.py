@@ -18,7 +18,7 @@ from st_patterns.validator import validate_patterns_async
 
 
 def _launcher(catalog: Catalog, use_fork: bool, log_dir: Path) -> Launcher:
-    preload = {name for pattern in catalog for name in pattern.meta.preload}
+    preload = catalog.preloads()
     return Launcher(use_fork=use_fork, preload=preload, log_dir=log_dir)
 
 

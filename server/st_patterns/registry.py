@@ -77,7 +77,7 @@ class Registry:
         self._catalog = catalog
         self._state_dir = Path(state_dir)
         self._logs_dir = self._state_dir / "logs"
-        preload = {name for pattern in catalog for name in pattern.meta.preload}
+        preload = catalog.preloads()
         self._launcher = launcher or Launcher(use_fork=use_fork, preload=preload, log_dir=self._logs_dir)
         self._host = host
         self._url_host = f"[{host}]" if ":" in host else ("127.0.0.1" if host == "0.0.0.0" else host)
