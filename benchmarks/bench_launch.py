@@ -22,12 +22,12 @@ import httpx
 import psutil
 from _common import stop_process
 
-from st_patterns.catalog import Catalog, Pattern, load_pattern
+from st_patterns.catalog.loader import Catalog, Pattern, load_pattern
 from st_patterns.errors import PatternInvalid
-from st_patterns.launcher import Launcher
+from st_patterns.instances.launcher import Launcher
+from st_patterns.instances.registry import Registry
+from st_patterns.instances.state import pick_port
 from st_patterns.paths import patterns_dir
-from st_patterns.registry import Registry
-from st_patterns.registry_state import pick_port
 
 POLL = 0.025  # the Registry's health poll interval, used for the cold runs too
 GOAL_RATIO = 0.3

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import streamlit as st
 
 from st_patterns.errors import StPatternsError
-from st_patterns.instances import ACTIVE_STATUSES
+from st_patterns.instances.models import ACTIVE_STATUSES
 from st_patterns.services import Services, current
 
 if TYPE_CHECKING:
-    from st_patterns.instances import Instance, InstanceDetail
-    from st_patterns.registry import Registry
+    from st_patterns.instances.models import Instance, InstanceDetail
+    from st_patterns.instances.registry import Registry
 
 ACTIVE = ACTIVE_STATUSES  # starting, running, stopping
 STATUS_COLOUR = {

@@ -23,9 +23,9 @@ from . import common
 from .common import ACTIVE, SAMPLER, fmt_duration, fmt_number, health_text, status_badge
 
 if TYPE_CHECKING:
-    from st_patterns.catalog import Catalog
-    from st_patterns.instances import Instance, InstanceDetail
-    from st_patterns.registry import Registry
+    from st_patterns.catalog.loader import Catalog
+    from st_patterns.instances.models import Instance, InstanceDetail
+    from st_patterns.instances.registry import Registry
 
 REFRESH_SECONDS = 1
 LOG_TAIL = 200

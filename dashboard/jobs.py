@@ -1,7 +1,7 @@
 """Validation runs started from the dashboard, in a background thread so the page stays live.
 
-One run at a time per server process (shared by every browser session). The engine is the core's
-``st_patterns.validator.validate_patterns(services, ids)``, which records each report into
+One run at a time per server process (shared by every browser session). The engine is
+``st_patterns.services.validate_patterns(services, ids)``, which records each report into
 ``services.validations``; this module only starts it and remembers how the run went.
 """
 
@@ -37,9 +37,9 @@ class RunState:
 
 
 def validator_entry() -> Callable[..., Any] | None:
-    """The core's ``validate_patterns(services, ids)``, or None when this server has no validator."""
+    """``validate_patterns(services, ids)`` from the services, or None when this server has no validator."""
     try:
-        module = importlib.import_module("st_patterns.validator")
+        module = importlib.import_module("st_patterns.services")
     except ImportError:
         return None
     return getattr(module, "validate_patterns", None)
@@ -61,7 +61,7 @@ class ValidationRuns:
         """Start a run; returns why it could not start, or None when it started."""
         entry = validator_entry()
         if entry is None:
-            return "Validation is not available on this server (st_patterns.validator.validate_patterns is missing)."
+            return "Validation is not available on this server (st_patterns.services.validate_patterns is missing)."
         with self._lock:
             if self._state.running:
                 return f"A validation run is already in progress ({len(self._state.ids)} patterns)."

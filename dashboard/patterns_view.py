@@ -15,7 +15,7 @@ from . import common, instances_view, jobs
 from .common import CATEGORY_COLOUR, category_badge
 
 if TYPE_CHECKING:
-    from st_patterns.catalog import Pattern
+    from st_patterns.catalog.loader import Pattern
     from st_patterns.models import ValidationReport
     from st_patterns.services import Services
 

@@ -89,7 +89,7 @@ def _controls(services: Services) -> None:
         )
     if not available:
         st.info(
-            "Validation is not available on this server (st_patterns.validator.validate_patterns is missing).",
+            "Validation is not available on this server (st_patterns.services.validate_patterns is missing).",
             icon=":material/info:",
         )
     ids = services.catalog.ids() if run_all else list(picked) if run_some else []

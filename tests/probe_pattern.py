@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from serving import serve_pattern
 
-from st_patterns.catalog import Catalog
-from st_patterns.probes import run_probes
+from st_patterns.catalog.loader import Catalog
+from st_patterns.proving.probes import run_probes
 
 
 def main(ids: list[str]) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from st_patterns.catalog import Pattern
+from st_patterns.catalog.loader import Pattern
 
 
 def free_port() -> int:

@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from st_patterns import spec
-from st_patterns.catalog import Catalog, load_pattern
+from st_patterns.catalog import contract
+from st_patterns.catalog.loader import Catalog, load_pattern
 from st_patterns.errors import InvalidInput, PatternInvalid, PatternNotFound
 from st_patterns.paths import patterns_dir
 
@@ -115,7 +115,7 @@ def test_list_filters_by_category_and_words(catalog: Catalog) -> None:
 def test_broken_folder_is_reported_with_the_problem(tmp_path) -> None:
     folder = tmp_path / "broken_one"
     folder.mkdir()
-    (folder / spec.METADATA_FILE).write_text('id = "broken_one"\n')
+    (folder / contract.METADATA_FILE).write_text('id = "broken_one"\n')
     with pytest.raises(PatternInvalid) as info:
         load_pattern(folder)
     assert "broken_one" in str(info.value)

@@ -1,7 +1,7 @@
 """Bad ids and arguments on the command line: exit 1 with one ``error: ...`` line (or argparse's 2), never a traceback.
 
-Commands run in-process through ``st_patterns.cli.main`` (a subprocess costs ~0.5-1.5 s per call); instance commands
-talk to a port where nothing listens, except for a few calls against the session's real server.
+Commands run in-process through ``st_patterns.cli.main.main`` (a subprocess costs ~0.5-1.5 s per call); instance
+commands talk to a port where nothing listens, except for a few calls against the session's real server.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from conftest import ServerProcess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from st_patterns.catalog import Catalog
-from st_patterns.cli import main
+from st_patterns.catalog.loader import Catalog
+from st_patterns.cli.main import main
 
 IDS = Catalog.load().ids()
 SCALE = float(os.environ.get("ST_PATTERNS_FUZZ_SCALE", "1"))  # e.g. 10 for a long hunt

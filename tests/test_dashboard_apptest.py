@@ -17,13 +17,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from st_patterns import services as services_module
-from st_patterns.catalog import Catalog
+from st_patterns.catalog.loader import Catalog
+from st_patterns.instances.registry import Registry
 from st_patterns.models import CheckResult, ValidationReport
 from st_patterns.paths import dashboard_script
-from st_patterns.registry import Registry
+from st_patterns.proving.results import ValidationStore
 from st_patterns.services import Services, install
 from st_patterns.settings import Settings
-from st_patterns.validation import ValidationStore
 
 SCRIPT = str(dashboard_script())
 TIMEOUT = 60  # seconds per AppTest run: a launch from the UI waits for a real process
@@ -147,9 +147,7 @@ def test_validation_matrix_and_detail(installed: None, catalog: Catalog, tmp_pat
 def test_validation_without_engine_says_so(
     installed: None, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import st_patterns.validator as validator
-
-    monkeypatch.delattr(validator, "validate_patterns", raising=False)
+    monkeypatch.delattr(services_module, "validate_patterns", raising=False)
     make_services(catalog, Registry(catalog, tmp_path))
     at = app().run()
     at.switch_page("page_validation.py").run()
@@ -162,8 +160,6 @@ def test_validation_without_engine_says_so(
 def test_run_all_starts_the_engine_in_the_background(
     installed: None, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import st_patterns.validator as validator
-
     calls: list[list[str]] = []
 
     def fake_validate_patterns(services: Services, ids: list[str]) -> SimpleNamespace:
@@ -173,7 +169,7 @@ def test_run_all_starts_the_engine_in_the_background(
             services.validations.record(_report(pattern_id, ok=True))
         return SimpleNamespace(passed=True)
 
-    monkeypatch.setattr(validator, "validate_patterns", fake_validate_patterns, raising=False)
+    monkeypatch.setattr(services_module, "validate_patterns", fake_validate_patterns, raising=False)
     make_services(catalog, Registry(catalog, tmp_path))
     at = app().run()
     at.switch_page("page_validation.py").run()

@@ -40,7 +40,7 @@ async def _wait_status(client: Client, instance_id: str, wanted: set[str], timeo
 def _forkserver(server_pid: int) -> psutil.Process | None:
     for child in psutil.Process(server_pid).children(recursive=True):
         try:
-            if "st_patterns.forkserver" in " ".join(child.cmdline()):
+            if "st_patterns.instances.forkserver" in " ".join(child.cmdline()):
                 return child
         except psutil.Error:
             continue

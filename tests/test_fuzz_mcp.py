@@ -23,13 +23,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp.shared.exceptions import MCPError
 
-from st_patterns.catalog import Catalog
-from st_patterns.launcher import Launcher
-from st_patterns.mcp_server import build_mcp
-from st_patterns.registry import Registry
+from st_patterns.catalog.loader import Catalog
+from st_patterns.instances.launcher import Launcher
+from st_patterns.instances.registry import Registry
+from st_patterns.mcp_tools.server import build_mcp
+from st_patterns.proving.results import ValidationStore
 from st_patterns.services import Services
 from st_patterns.settings import Settings
-from st_patterns.validation import ValidationStore
 
 # fastmcp 4.2.3 (server.py, FastMCP.call_tool): any exception other than a FastMCPError/ToolError or an argument
 # ValidationError becomes ToolError(f"Error calling tool {name!r}") when mask_error_details is on; HTTP 429 and

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from st_patterns import guards
-from st_patterns.catalog import Catalog
+from st_patterns.catalog import guards
+from st_patterns.catalog.loader import Catalog
 from st_patterns.errors import InvalidInput
 
 

@@ -16,7 +16,7 @@ from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from test_catalog import SEED_IDS
 
-from st_patterns.catalog import Catalog
+from st_patterns.catalog.loader import Catalog
 
 pytestmark = pytest.mark.processes
 

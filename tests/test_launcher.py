@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from st_patterns.launcher import Child, Launcher, SpawnSpec
+from st_patterns.instances.launcher import Child, Launcher, SpawnSpec
 
 pytestmark = pytest.mark.processes
 
@@ -168,7 +168,7 @@ def test_fork_server_command_is_plain_python(tmp_path: Path) -> None:
         pid = launcher.forkserver_pid
         assert pid is not None
         cmdline = psutil.Process(pid).cmdline()
-        assert cmdline[:4] == [sys.executable, "-P", "-m", "st_patterns.forkserver"]
+        assert cmdline[:4] == [sys.executable, "-P", "-m", "st_patterns.instances.forkserver"]
         assert len(psutil.Process(pid).threads()) == 1  # forking is only safe single-threaded
     finally:
         launcher.close()

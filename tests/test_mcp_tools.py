@@ -6,8 +6,8 @@ import pytest
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 
-from st_patterns.catalog import Catalog
-from st_patterns.mcp_server import build_mcp
+from st_patterns.catalog.loader import Catalog
+from st_patterns.mcp_tools.server import build_mcp
 from st_patterns.services import Services
 
 

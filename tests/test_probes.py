@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from serving import serve_pattern
 
-from st_patterns.catalog import Catalog
-from st_patterns.probes import run_probes
-from st_patterns.spec import Probe
-from st_patterns.stream_probe import RERUN_SCRIPT, script_finished_code
+from st_patterns.catalog.contract import Probe
+from st_patterns.catalog.loader import Catalog
+from st_patterns.proving.probes import run_probes
+from st_patterns.proving.websocket_probe import RERUN_SCRIPT, script_finished_code
 
 
 def test_rerun_message_matches_streamlits_encoding() -> None:

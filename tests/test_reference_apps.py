@@ -8,8 +8,8 @@ import pytest
 from serving import serve_pattern
 from test_catalog import SEED_IDS
 
-from st_patterns.catalog import Catalog
-from st_patterns.probes import run_probes
+from st_patterns.catalog.loader import Catalog
+from st_patterns.proving.probes import run_probes
 
 pytestmark = pytest.mark.processes
 

@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from st_patterns.catalog import Catalog, load_pattern
+from st_patterns.catalog.loader import Catalog, load_pattern
 from st_patterns.errors import (
     CapacityReached,
     InstanceNotFound,
@@ -28,9 +28,9 @@ from st_patterns.errors import (
     PortUnavailable,
     StPatternsError,
 )
-from st_patterns.launcher import Launcher
-from st_patterns.registry import Registry
-from st_patterns.registry_state import StateStore
+from st_patterns.instances.launcher import Launcher
+from st_patterns.instances.registry import Registry
+from st_patterns.instances.state import StateStore
 
 pytestmark = pytest.mark.processes
 
@@ -270,8 +270,8 @@ def test_close_stops_everything_and_is_idempotent(test_catalog: Catalog, tmp_pat
 OWNER_SCRIPT = """\
 import json, sys, time
 from pathlib import Path
-from st_patterns.catalog import Catalog, load_pattern
-from st_patterns.registry import Registry
+from st_patterns.catalog.loader import Catalog, load_pattern
+from st_patterns.instances.registry import Registry
 
 state, folder = Path(sys.argv[1]), Path(sys.argv[2])
 catalog = Catalog({"mount_fastapi": load_pattern(folder)})

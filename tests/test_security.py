@@ -13,7 +13,7 @@ from conftest import MCP_HEADERS, MCP_INIT, ServerProcess, st_patterns_cmd, star
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 
-from st_patterns.stream_probe import run_script
+from st_patterns.proving.websocket_probe import run_script
 
 pytestmark = pytest.mark.processes
 TOKEN = "test-token-7f3a"

@@ -1,3 +1,3 @@
-from st_patterns.cli import main
+from st_patterns.cli.main import main
 
 raise SystemExit(main())

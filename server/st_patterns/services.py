@@ -2,26 +2,29 @@
 
 The ASGI assembly installs them once at start-up; the MCP tools receive them when built, and the
 dashboard script (which Streamlit runs in its own thread, importing this same module) calls ``current()``.
+Only the faces and the assembly use this module: the core takes plain values (a catalog, a boot callable).
 
 Example::
 
     install(Services(catalog=Catalog.load(), settings=Settings()))
     current().catalog.ids()
+    summary = validate_patterns(current(), ["mount_fastapi"])
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from st_patterns.catalog import Catalog
+from st_patterns.catalog.loader import Catalog
 from st_patterns.errors import StPatternsError
+from st_patterns.instances.registry import Registry
+from st_patterns.models import ValidationReport, ValidationSummary
+from st_patterns.proving.boot import pattern_boot
+from st_patterns.proving.results import ValidationStore
+from st_patterns.proving.validator import Boot, CheckCallback, validate_patterns_async
 from st_patterns.settings import Settings
-
-if TYPE_CHECKING:
-    from st_patterns.registry import Registry
-    from st_patterns.validation import ValidationStore
-    from st_patterns.validator import Boot
 
 
 @dataclass
@@ -42,8 +45,6 @@ class Services:
 
     def boot(self) -> Boot:
         """How validation boots patterns: from the registry's launcher, so it forks from the warm fork server."""
-        from st_patterns.boot import pattern_boot
-
         return pattern_boot(self.live_registry().launcher, self.settings.state_dir / "validation")
 
 
@@ -60,3 +61,39 @@ def current() -> Services:
     if _current is None:
         raise RuntimeError("st-patterns services are not installed; start the server with `st-patterns serve`.")
     return _current
+
+
+async def validate_for(
+    services: Services,
+    ids: Sequence[str],
+    *,
+    on_check: CheckCallback | None = None,
+    on_report: Callable[[ValidationReport], None] | None = None,
+) -> ValidationSummary:
+    """Validate with the server's launcher and record every report into ``services.validations``."""
+
+    def record(report: ValidationReport) -> None:
+        if services.validations is not None:
+            services.validations.record(report)
+        if on_report is not None:
+            on_report(report)
+
+    return await validate_patterns_async(
+        services.catalog,
+        ids,
+        services.boot(),
+        concurrency=services.settings.validation_concurrency,
+        on_check=on_check,
+        on_report=record,
+    )
+
+
+def validate_patterns(
+    services: Services,
+    ids: Sequence[str],
+    *,
+    on_check: CheckCallback | None = None,
+    on_report: Callable[[ValidationReport], None] | None = None,
+) -> ValidationSummary:
+    """Blocking ``validate_for``, for threads without an event loop (the dashboard)."""
+    return asyncio.run(validate_for(services, ids, on_check=on_check, on_report=on_report))

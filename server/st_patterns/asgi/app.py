@@ -26,12 +26,15 @@ from starlette.types import ASGIApp
 from streamlit.starlette import App
 
 from st_patterns import __version__
-from st_patterns.body_limit import BodyLimitMiddleware
-from st_patterns.catalog import Catalog
-from st_patterns.dashboard_auth import DashboardAuthMiddleware, Sessions, login_endpoints
+from st_patterns.asgi.body_limit import BodyLimitMiddleware
+from st_patterns.asgi.dashboard_login import DashboardAuthMiddleware, Sessions, login_endpoints
+from st_patterns.asgi.host_guard import HostGuardMiddleware
+from st_patterns.asgi.tokens import bearer_verifier
+from st_patterns.catalog.loader import Catalog
 from st_patterns.errors import StateUnavailable
-from st_patterns.host_guard import HostGuardMiddleware
-from st_patterns.mcp_server import build_mcp
+from st_patterns.instances.registry import Registry
+from st_patterns.mcp_tools.server import build_mcp
+from st_patterns.proving.results import ValidationStore
 from st_patterns.services import Services, install
 from st_patterns.settings import Settings
 
@@ -50,9 +53,6 @@ DASHBOARD_CONFIG = {
 
 def build_services(settings: Settings) -> Services:
     """Catalog, registry and validation store, not yet started."""
-    from st_patterns.registry import Registry
-    from st_patterns.validation import ValidationStore
-
     catalog = Catalog.load()
     registry = Registry(
         catalog,
@@ -97,7 +97,7 @@ def _dashboard_app() -> App:
 def build_app(settings: Settings, services: Services | None = None) -> Starlette:
     """The whole server as one ASGI app."""
     services = install(services or build_services(settings))
-    mcp = build_mcp(services, token=settings.token)
+    mcp = build_mcp(services, auth=bearer_verifier(settings.token) if settings.token else None)
     # MCP spec for streamable HTTP: validate Host and Origin (DNS rebinding); same-origin and loopback origins pass.
     mcp_app = mcp.http_app(path="/mcp", host_origin_protection=True, allowed_hosts=settings.host_names())
     streamlit_app = _dashboard_app() if settings.dashboard else None

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from st_patterns.tokens import token_matches
+from st_patterns.asgi.tokens import token_matches
 
 COOKIE = "st_patterns_session"
 SESSION_SECONDS = 12 * 3600

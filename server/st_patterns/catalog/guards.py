@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from st_patterns.catalog.contract import PATTERN_ID_RE
 from st_patterns.errors import InvalidInput
-from st_patterns.spec import PATTERN_ID_RE
 
 MIN_PORT = 1024
 MAX_PORT = 65535

@@ -1,6 +1,6 @@
 """Load pattern folders into records and answer questions about them.
 
-Every folder under the catalog root is loaded the same way; the folder contract is in ``spec.py``.
+Every folder under the catalog root is loaded the same way; the folder contract is in ``contract.py``.
 
 Example::
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from st_patterns import guards, spec
+from st_patterns.catalog import contract, guards
 from st_patterns.errors import InvalidInput, PatternInvalid, PatternNotFound
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, SourceFile
 from st_patterns.paths import patterns_dir
@@ -32,9 +32,9 @@ _MAX_FILE_BYTES = 64 * 1024
 class Pattern:
     """One loaded pattern folder."""
 
-    meta: spec.PatternMeta
+    meta: contract.PatternMeta
     folder: Path
-    probes: tuple[spec.Probe, ...]
+    probes: tuple[contract.Probe, ...]
     explanation: Explanation
     files: tuple[str, ...] = field(default_factory=tuple)
     search_words: frozenset[str] = field(default_factory=frozenset, repr=False)
@@ -88,7 +88,7 @@ def parse_explanation(pattern_id: str, text: str) -> Explanation:
             sections[current] = []
         elif current is not None:
             sections[current].append(line)
-    missing = [name for name in spec.EXPLANATION_SECTIONS if name not in sections]
+    missing = [name for name in contract.EXPLANATION_SECTIONS if name not in sections]
     if missing:
         raise PatternInvalid(pattern_id, f"explanation.md lacks sections: {', '.join(missing)}")
     body = {name: "\n".join(lines).strip() for name, lines in sections.items()}
@@ -107,9 +107,9 @@ def load_pattern(folder: Path) -> Pattern:
     """Load and validate one folder; raises PatternInvalid naming the broken part."""
     name = folder.name
     try:
-        meta = spec.PatternMeta.model_validate(tomllib.loads((folder / spec.METADATA_FILE).read_text("utf-8")))
-        probes = spec.ProbeFile.model_validate(tomllib.loads((folder / spec.PROBES_FILE).read_text("utf-8")))
-        explanation_text = (folder / spec.EXPLANATION_FILE).read_text("utf-8")
+        meta = contract.PatternMeta.model_validate(tomllib.loads((folder / contract.METADATA_FILE).read_text("utf-8")))
+        probes = contract.ProbeFile.model_validate(tomllib.loads((folder / contract.PROBES_FILE).read_text("utf-8")))
+        explanation_text = (folder / contract.EXPLANATION_FILE).read_text("utf-8")
     except FileNotFoundError as exc:
         raise PatternInvalid(name, f"missing file {Path(exc.filename).name}") from exc
     except (tomllib.TOMLDecodeError, ValidationError) as exc:
@@ -155,7 +155,7 @@ class Catalog:
     @classmethod
     def load(cls, root: Path | None = None) -> Catalog:
         root = root or patterns_dir()
-        folders = [p for p in sorted(root.iterdir()) if p.is_dir() and (p / spec.METADATA_FILE).exists()]
+        folders = [p for p in sorted(root.iterdir()) if p.is_dir() and (p / contract.METADATA_FILE).exists()]
         return cls({folder.name: load_pattern(folder) for folder in folders})
 
     def detail(self, pattern_id: str) -> PatternDetail:
@@ -202,6 +202,6 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
 
 
-def _search_words(m: spec.PatternMeta) -> frozenset[str]:
+def _search_words(m: contract.PatternMeta) -> frozenset[str]:
     text = " ".join([m.id.replace("_", " "), m.title, m.summary, *m.when_to_use, *m.tags, *m.requirements, m.category])
     return frozenset(_words(text))

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from st_patterns import guards
-from st_patterns.catalog import Catalog, Pattern
+from st_patterns.catalog import guards
+from st_patterns.catalog.loader import Catalog, Pattern
 from st_patterns.errors import InvalidInput
 from st_patterns.models import Recommendation
 

@@ -16,6 +16,7 @@ import tokenize
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from st_patterns.catalog.guards import MAX_SOURCE_BYTES
 from st_patterns.checker import (
     rules_frameworks,
     rules_guards,
@@ -28,7 +29,6 @@ from st_patterns.checker import (
 from st_patterns.checker._context import Context, Rule
 from st_patterns.checker.models import CheckReport, Finding
 from st_patterns.errors import InvalidInput
-from st_patterns.guards import MAX_SOURCE_BYTES
 
 __all__ = ["RULES", "RULES_BY_ID", "CheckReport", "Finding", "Rule", "check_file", "check_source"]
 

@@ -15,13 +15,13 @@ from pathlib import Path
 from pydantic import Field
 
 from st_patterns import checker
-from st_patterns.boot import user_file_boot
 from st_patterns.checker.models import CheckReport
 from st_patterns.errors import InvalidInput, UserCodeRefused
-from st_patterns.launcher import Launcher
+from st_patterns.instances.launcher import Launcher
 from st_patterns.models import ValidationReport
-from st_patterns.universal import universal_probes
-from st_patterns.validator import run_checks
+from st_patterns.proving.boot import user_file_boot
+from st_patterns.proving.universal import universal_probes
+from st_patterns.proving.validator import run_checks
 
 
 class AppReview(CheckReport):

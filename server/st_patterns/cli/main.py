@@ -15,10 +15,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from st_patterns import __version__, cli_remote, cli_validate
-from st_patterns.catalog import Catalog
+from st_patterns import __version__
+from st_patterns.catalog.loader import Catalog
+from st_patterns.catalog.recommend import recommend
+from st_patterns.cli import remote, validate
 from st_patterns.errors import StPatternsError
-from st_patterns.recommend import recommend
 from st_patterns.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
@@ -35,7 +36,7 @@ def _emit(args: argparse.Namespace, model: BaseModel | list[BaseModel], text: st
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from st_patterns.asgi import build_app
+    from st_patterns.asgi.app import build_app
 
     settings = Settings(
         host=args.host,
@@ -58,7 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stdio(args: argparse.Namespace) -> int:
-    from st_patterns.asgi import serve_stdio
+    from st_patterns.asgi.app import serve_stdio
 
     serve_stdio(Settings(use_fork=not args.no_fork, **({"state_dir": Path(args.state_dir)} if args.state_dir else {})))
     return 0
@@ -159,8 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [  # type: ignore[type-arg]
-    cli_validate.register,
-    cli_remote.register,
+    validate.register,
+    remote.register,
 ]
 
 

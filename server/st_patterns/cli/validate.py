@@ -8,13 +8,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from st_patterns.boot import pattern_boot
-from st_patterns.catalog import Catalog
-from st_patterns.junit import to_junit_xml
-from st_patterns.launcher import Launcher
+from st_patterns.catalog.loader import Catalog
+from st_patterns.checker.review import review_app
+from st_patterns.instances.launcher import Launcher
 from st_patterns.models import CheckResult, ValidationReport
-from st_patterns.review import review_app
-from st_patterns.validator import validate_patterns_async
+from st_patterns.proving.boot import pattern_boot
+from st_patterns.proving.junit import to_junit_xml
+from st_patterns.proving.validator import validate_patterns_async
 
 
 def _launcher(catalog: Catalog, use_fork: bool, log_dir: Path) -> Launcher:

@@ -1,8 +1,9 @@
 """A pre-imported launcher process that forks reference apps in ~0.2 s instead of ~1-3 s cold.
 
-Run as ``python -P -m st_patterns.forkserver --parent-pid PID`` by :class:`st_patterns.launcher.Launcher`, never
-by hand. It imports Streamlit, Starlette, FastAPI, uvicorn and the modules they load at server start while no thread
-or event loop exists, then serves JSON lines: requests on stdin, replies and events on stdout.
+Run as ``python -P -m st_patterns.instances.forkserver --parent-pid PID`` by
+:class:`st_patterns.instances.launcher.Launcher`, never by hand. It imports Streamlit, Starlette, FastAPI, uvicorn
+and the modules they load at server start while no thread or event loop exists, then serves JSON lines:
+requests on stdin, replies and events on stdout.
 
 Requests carry an ``id`` echoed by the reply (``{"id": 1, "ok": true, "pid": 123}`` or ``"ok": false`` with
 ``error``)::
@@ -361,7 +362,7 @@ def run_app(request: dict[str, Any]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m st_patterns.forkserver")
+    parser = argparse.ArgumentParser(prog="python -m st_patterns.instances.forkserver")
     parser.add_argument("--parent-pid", type=int, default=0, help="exit at once unless this is our parent")
     parser.add_argument("--preload", default="", help="comma-separated extra modules to import up front")
     parser.add_argument("--no-scan-cache", action="store_true", help="let every child scan for components itself")

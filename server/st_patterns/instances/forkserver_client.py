@@ -1,4 +1,4 @@
-"""The parent side of ``st_patterns.forkserver``: JSON-line requests and replies, exit events, child handles.
+"""The parent side of ``st_patterns.instances.forkserver``: JSON-line requests and replies, exit events, child handles.
 
 :class:`Child` is also the handle for cold children (see ``launcher.py``), so both kinds report exits the same way.
 """

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import st_patterns
-from st_patterns.forkserver_client import Child, ExitCallback, ForkServerClient, ForkUnavailable, LaunchMode
+from st_patterns.instances.forkserver_client import Child, ExitCallback, ForkServerClient, ForkUnavailable, LaunchMode
 
 __all__ = ["Child", "ExitCallback", "LaunchMode", "Launcher", "SpawnSpec"]
 
@@ -260,7 +260,7 @@ class Launcher:
             self._python,
             "-P",  # no cwd on sys.path: only the app folder the child inserts
             "-m",
-            "st_patterns.forkserver",
+            "st_patterns.instances.forkserver",
             "--parent-pid",
             str(os.getpid()),
             "--preload",

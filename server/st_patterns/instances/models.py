@@ -1,6 +1,6 @@
 """Records for launched reference apps, as every face shows them (MCP structured output, CLI JSON, dashboard).
 
-The :class:`~st_patterns.registry.Registry` builds them; nothing here touches a process.
+The :class:`~st_patterns.instances.registry.Registry` builds them; nothing here touches a process.
 """
 
 from __future__ import annotations

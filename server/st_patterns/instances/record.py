@@ -1,7 +1,7 @@
 """One instance's mutable state and the steps of its life the registry drives: start, wait for health, end.
 
-The :class:`~st_patterns.registry.Registry` owns the records and holds its lock around every mutation; nothing here
-locks or knows about other instances.
+The :class:`~st_patterns.instances.registry.Registry` owns the records and holds its lock around every mutation;
+nothing here locks or knows about other instances.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import TypedDict
 import httpx
 import psutil
 
-from st_patterns.catalog import Pattern
+from st_patterns.catalog.loader import Pattern
 from st_patterns.errors import InvalidInput
-from st_patterns.instances import ACTIVE_STATUSES, Instance, InstanceStatus
-from st_patterns.launcher import Child, SpawnSpec
+from st_patterns.instances.launcher import Child, SpawnSpec
+from st_patterns.instances.models import ACTIVE_STATUSES, Instance, InstanceStatus
 
 Progress = Callable[[float, float, str], None]
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import psutil
 
-from st_patterns import guards, instance_record, registry_state
-from st_patterns.catalog import Catalog
+from st_patterns.catalog import guards
+from st_patterns.catalog.loader import Catalog
 from st_patterns.errors import (
     CapacityReached,
     InstanceNotFound,
@@ -29,10 +29,11 @@ from st_patterns.errors import (
     StateUnavailable,
     StPatternsError,
 )
-from st_patterns.instance_record import InstanceRecord, LogTail, Progress, Reporter
-from st_patterns.instances import ACTIVE_STATUSES, Instance, InstanceDetail, InstanceLogs
-from st_patterns.launcher import Child, Launcher
-from st_patterns.registry_state import StateStore, check_port_free, pick_port, process_identity
+from st_patterns.instances import record, state
+from st_patterns.instances.launcher import Child, Launcher
+from st_patterns.instances.models import ACTIVE_STATUSES, Instance, InstanceDetail, InstanceLogs
+from st_patterns.instances.record import InstanceRecord, LogTail, Progress, Reporter
+from st_patterns.instances.state import StateStore, check_port_free, pick_port, process_identity
 
 Instances = list[Instance]  # aliases: inside Registry, `list` is the method
 
@@ -108,11 +109,11 @@ class Registry:
                 raise StPatternsError("This registry is closed; create a new one.")
             try:
                 self._logs_dir.mkdir(parents=True, exist_ok=True)
-                registry_state.prune_logs(self._logs_dir, keep=MAX_LOG_FILES)
+                state.prune_logs(self._logs_dir, keep=MAX_LOG_FILES)
                 self._store = StateStore(self._state_dir / "registry.sqlite3")
             except (OSError, sqlite3.Error) as exc:
                 raise StateUnavailable(str(self._state_dir), f"{type(exc).__name__}: {exc}") from exc
-            self.reaped = registry_state.reap_processes(self._store.orphans())
+            self.reaped = state.reap_processes(self._store.orphans())
             self._store.forget_dead_owners()
             self._launcher.start()
             self._sync_forkserver_row()
@@ -173,7 +174,7 @@ class Registry:
         rec.log.pump()
         return InstanceDetail(
             **base.model_dump(),
-            **instance_record.measure(base, proc),
+            **record.measure(base, proc),
             uptime_seconds=round(max(0.0, uptime), 2),
             log_tail=rec.log.tail(DETAIL_TAIL),
         )
@@ -201,7 +202,7 @@ class Registry:
         pattern = self._catalog.get(pattern_id)
         if port is not None:
             guards.check_port(port)
-        timeout = instance_record.check_timeout(timeout)
+        timeout = record.check_timeout(timeout)
         self.start()
         with self._lock:
             self._check_open()
@@ -227,7 +228,7 @@ class Registry:
 
     def restart(self, instance_id: str, progress: Progress | None = None, timeout: float = 30.0) -> Instance:
         """Stop the instance if needed and start it again with the same id and port; returns once healthy."""
-        timeout = instance_record.check_timeout(timeout)
+        timeout = record.check_timeout(timeout)
         with self._lock:
             rec = self._get(instance_id)
         self._stop_many([rec])
@@ -258,7 +259,7 @@ class Registry:
                 self._sync_forkserver_row()
                 self._bump()
             url = rec.snapshot(self._url_host).health_url
-            reason = instance_record.wait_healthy(
+            reason = record.wait_healthy(
                 child,
                 url,
                 timeout,

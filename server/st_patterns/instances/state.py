@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 
 from st_patterns.errors import PortUnavailable
-from st_patterns.launcher import KILL_WAIT, STOP_GRACE
+from st_patterns.instances.launcher import KILL_WAIT, STOP_GRACE
 
 IDENTITY_TOLERANCE = 0.05  # seconds; psutil create times are exact to 1/100 s
 

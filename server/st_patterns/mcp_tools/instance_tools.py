@@ -14,9 +14,9 @@ from fastmcp import Context, FastMCP
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from st_patterns.instances import Instance, InstanceDetail, InstanceLogs
-from st_patterns.mcp_common import READ_ONLY, PatternId, tool_errors
-from st_patterns.registry import Registry
+from st_patterns.instances.models import Instance, InstanceDetail, InstanceLogs
+from st_patterns.instances.registry import Registry
+from st_patterns.mcp_tools.common import READ_ONLY, PatternId, tool_errors
 from st_patterns.services import Services
 
 InstanceId = Annotated[

@@ -14,18 +14,17 @@ from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastmcp import FastMCP
-from fastmcp.server.auth.providers.debug import DebugTokenVerifier
+from fastmcp.server.auth import AuthProvider
 from pydantic import BaseModel, Field
 
 from st_patterns import __version__
-from st_patterns.catalog import Pattern
-from st_patterns.mcp_common import READ_ONLY, PatternId, tool_errors
-from st_patterns.mcp_instances import register_instance_tools
-from st_patterns.mcp_validation import register_validation_tools
+from st_patterns.catalog.loader import Pattern
+from st_patterns.catalog.recommend import recommend
+from st_patterns.mcp_tools.common import READ_ONLY, PatternId, tool_errors
+from st_patterns.mcp_tools.instance_tools import register_instance_tools
+from st_patterns.mcp_tools.validation_tools import register_validation_tools
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, Recommendation
-from st_patterns.recommend import recommend
 from st_patterns.services import Services
-from st_patterns.tokens import token_matches
 
 INSTRUCTIONS = """\
 st-patterns teaches how to combine Streamlit with Starlette/FastAPI through Streamlit's ASGI entry point
@@ -157,21 +156,18 @@ def _register_prompts(mcp: FastMCP) -> None:
         )
 
 
-def _bearer(token: str) -> DebugTokenVerifier:
-    return DebugTokenVerifier(validate=lambda candidate: token_matches(token, candidate), client_id="st-patterns")
-
-
-def build_mcp(services: Services, token: str | None = None) -> FastMCP:
+def build_mcp(services: Services, auth: AuthProvider | None = None) -> FastMCP:
     """The FastMCP server with every tool, resource and prompt; served over stdio or mounted at /mcp.
 
-    With ``token``, HTTP clients must send ``Authorization: Bearer <token>`` (FastMCP's auth answers 401).
+    With ``auth`` (the assembly passes ``bearer_verifier(token)``), HTTP clients must authenticate; FastMCP
+    answers 401 otherwise.
     """
     mcp = FastMCP(
         "st-patterns",
         instructions=INSTRUCTIONS,
         version=__version__,
         mask_error_details=True,
-        auth=_bearer(token) if token else None,
+        auth=auth,
     )
     _register_catalog_tools(mcp, services)
     register_validation_tools(mcp, services)

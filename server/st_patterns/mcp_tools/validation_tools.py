@@ -10,11 +10,10 @@ from fastmcp import Context, FastMCP
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from st_patterns.mcp_common import READ_ONLY, tool_errors
+from st_patterns.checker.review import AppReview, review_app
+from st_patterns.mcp_tools.common import READ_ONLY, tool_errors
 from st_patterns.models import CheckResult, ValidationSummary
-from st_patterns.review import AppReview, review_app
-from st_patterns.services import Services
-from st_patterns.validator import validate_for
+from st_patterns.services import Services, validate_for
 
 RUNS_PROCESSES = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False

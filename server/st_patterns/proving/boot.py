@@ -15,12 +15,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from st_patterns.catalog import Pattern
+from st_patterns.catalog.loader import Pattern
 from st_patterns.errors import LaunchFailed
-from st_patterns.instance_record import Reporter, wait_healthy
-from st_patterns.launcher import Launcher, SpawnSpec
-from st_patterns.registry_state import pick_port
-from st_patterns.validator import Boot, BootedApp
+from st_patterns.instances.launcher import Launcher, SpawnSpec
+from st_patterns.instances.record import Reporter, wait_healthy
+from st_patterns.instances.state import pick_port
+from st_patterns.proving.validator import Boot, BootedApp
 
 BOOT_TIMEOUT = 30.0
 _LOG_TAIL_BYTES = 4000

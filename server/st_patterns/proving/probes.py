@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import httpx
 
+from st_patterns.catalog.contract import Probe
 from st_patterns.models import ProbeResult
-from st_patterns.spec import Probe
-from st_patterns.stream_probe import run_script
+from st_patterns.proving.websocket_probe import run_script
 
 ProbeCallback = Callable[[ProbeResult], Awaitable[None] | None]
 _BODY_PREVIEW = 160

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from st_patterns.spec import PathInfo, Probe
+from st_patterns.catalog.contract import PathInfo, Probe
 
 PAGE_MARKER = '<div id="root">'
 UNROUTED_PAGE = "st-patterns-unrouted-page"

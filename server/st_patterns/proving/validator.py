@@ -1,9 +1,12 @@
 """Prove patterns work: boot each reference app in its own process, run its probes and the universal checks,
 stop it, and report every check with expected vs actual and timing.
 
+The validator knows nothing of how apps start: it takes a ``Boot`` callable (``proving.boot`` builds one from a
+launcher), so the same engine serves the server, the CLI and tests.
+
 Example::
 
-    summary = validate_patterns(services, ["mount_fastapi"])
+    summary = await validate_patterns_async(catalog, ["mount_fastapi"], pattern_boot(launcher, log_dir))
     summary.passed, summary.reports[0].failed
 """
 
@@ -15,19 +18,16 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import httpx
 
-from st_patterns.catalog import Catalog, Pattern
+from st_patterns.catalog.contract import Probe
+from st_patterns.catalog.loader import Catalog, Pattern
 from st_patterns.errors import InvalidInput, StPatternsError
 from st_patterns.models import CheckResult, ProbeResult, ValidationReport, ValidationSummary
-from st_patterns.probes import run_probes
-from st_patterns.spec import Probe
-from st_patterns.universal import universal_probes
-
-if TYPE_CHECKING:
-    from st_patterns.services import Services
+from st_patterns.proving.probes import run_probes
+from st_patterns.proving.universal import universal_probes
 
 ALL = "all"
 Group = Literal["pattern", "universal"]
@@ -149,39 +149,3 @@ async def validate_patterns_async(
         seconds=round(time.perf_counter() - started, 3),
         sum_seconds=round(sum(r.seconds for r in reports), 3),
     )
-
-
-async def validate_for(
-    services: Services,
-    ids: Sequence[str],
-    *,
-    on_check: CheckCallback | None = None,
-    on_report: Callable[[ValidationReport], None] | None = None,
-) -> ValidationSummary:
-    """Validate with the server's launcher and record every report into ``services.validations``."""
-
-    def record(report: ValidationReport) -> None:
-        if services.validations is not None:
-            services.validations.record(report)
-        if on_report is not None:
-            on_report(report)
-
-    return await validate_patterns_async(
-        services.catalog,
-        ids,
-        services.boot(),
-        concurrency=services.settings.validation_concurrency,
-        on_check=on_check,
-        on_report=record,
-    )
-
-
-def validate_patterns(
-    services: Services,
-    ids: Sequence[str],
-    *,
-    on_check: CheckCallback | None = None,
-    on_report: Callable[[ValidationReport], None] | None = None,
-) -> ValidationSummary:
-    """Blocking ``validate_for``, for threads without an event loop (the dashboard)."""
-    return asyncio.run(validate_for(services, ids, on_check=on_check, on_report=on_report))
