@@ -331,7 +331,11 @@ def cache_component_scan() -> str | None:
 
 
 def run_app(request: dict[str, Any]) -> int:
-    """In the child: apply env and cwd, import the entry module by path, serve its ``app`` with uvicorn."""
+    """In the child: apply env and cwd, import the entry module by path, serve its ``app`` with uvicorn.
+
+    With ``listen_fd`` (a sandbox: the server bound the port and passed the socket in) uvicorn serves that socket;
+    otherwise it binds ``host:port`` itself.
+    """
     folder = request["folder"]
     entry = request.get("entry", "app.py")
     os.environ.update({str(k): str(v) for k, v in request.get("env", {}).items()})
@@ -350,7 +354,7 @@ def run_app(request: dict[str, Any]) -> int:
     spec.loader.exec_module(module)
     import uvicorn
 
-    uvicorn.run(
+    config = uvicorn.Config(
         module.app,
         host=request.get("host", "127.0.0.1"),
         port=int(request["port"]),
@@ -358,6 +362,16 @@ def run_app(request: dict[str, Any]) -> int:
         log_config=None,  # with streamlit imported first, uvicorn's own config would hide its INFO lines
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
     )
+    server = uvicorn.Server(config)
+    listen_fd = request.get("listen_fd")
+    if listen_fd is None:
+        server.run()
+    else:
+        import socket
+
+        server.run(sockets=[socket.socket(fileno=int(listen_fd))])
+    if not server.started:  # e.g. the app's lifespan failed: uvicorn logged why, and must not exit 0
+        return 3
     return 0
 
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 REPLY_TIMEOUT = 10.0  # seconds a running fork server has to answer a request
 CLOSE_TIMEOUT = 10.0  # seconds the fork server gets to stop its children and exit after its pipe closes
 
-LaunchMode = Literal["fork", "cold"]
+LaunchMode = Literal["fork", "cold", "bwrap", "docker"]
 ExitCallback = Callable[["Child"], None]
 
 

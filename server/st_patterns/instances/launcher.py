@@ -17,21 +17,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import st_patterns
+from st_patterns.instances.backends.base import KILL_WAIT, STOP_GRACE, SandboxInfo, SpawnSpec
 from st_patterns.instances.forkserver_client import Child, ExitCallback, ForkServerClient, ForkUnavailable, LaunchMode
 
-__all__ = ["Child", "ExitCallback", "LaunchMode", "Launcher", "SpawnSpec"]
+__all__ = ["KILL_WAIT", "STOP_GRACE", "Child", "ExitCallback", "LaunchMode", "Launcher", "SpawnSpec"]
 
 log = logging.getLogger(__name__)
 
-STOP_GRACE = 5.0  # seconds between SIGTERM and SIGKILL
-KILL_WAIT = 2.0  # seconds to wait for the exit report after SIGKILL
 READY_TIMEOUT = 30.0  # seconds a spawn waits for a starting fork server before going cold
 MAX_FORKSERVER_STARTS = 3  # then stay cold for the rest of this launcher's life
 GRACEFUL_SHUTDOWN = 3  # uvicorn --timeout-graceful-shutdown, same as the fork path
@@ -47,22 +45,7 @@ _PDEATHSIG_EXEC = (
 )
 
 
-@dataclass(frozen=True)
-class SpawnSpec:
-    """What to start: ``entry`` (exposing ``app``) under ``folder``, served by uvicorn on ``host:port``."""
-
-    folder: Path
-    entry: str
-    port: int
-    log_path: Path
-    host: str = "127.0.0.1"
-    env: Mapping[str, str] = field(default_factory=dict)
-    proxy_headers: bool = True
-    cwd: Path | None = None
-    preload: tuple[str, ...] = ()
-
-
-class _Spawner:
+class Spawner:
     """Runs callables on one long-lived thread, so PDEATHSIG children outlive the caller's thread."""
 
     def __init__(self) -> None:
@@ -136,7 +119,7 @@ class Launcher:
         self._fork_starts = 0
         self._unsafe_preloads: set[str] = set()  # imported them and a thread appeared: never preload again
         self._cold: dict[int, Child] = {}
-        self._spawner: _Spawner | None = None
+        self._spawner: Spawner | None = None
         self._closed = False
 
     def start(self) -> None:
@@ -144,6 +127,12 @@ class Launcher:
         self._ensure_spawner()
         if self.use_fork:
             self._fork_client()
+
+    @property
+    def info(self) -> SandboxInfo:
+        """The host backend contains nothing: apps run as this server's user, with its files and network."""
+        how = "warm fork server" if self.use_fork and self.fork_problem is None else "cold uvicorn"
+        return SandboxInfo(name="none", contained=False, limits=None, detail=f"host ({how}): no sandbox, no limits")
 
     @property
     def forkserver_pid(self) -> int | None:
@@ -310,10 +299,10 @@ class Launcher:
         threading.Thread(target=watch, name=f"st-patterns-watch-{proc.pid}", daemon=True).start()
         return child
 
-    def _ensure_spawner(self) -> _Spawner:
+    def _ensure_spawner(self) -> Spawner:
         with self._lock:
             if self._spawner is None:
-                self._spawner = _Spawner()
+                self._spawner = Spawner()
             return self._spawner
 
     def _call(self, fn: Callable[[], Any]) -> Any:

@@ -1,0 +1,84 @@
+"""The one interface the registry and validation use to run an app process, whatever contains it.
+
+``Launcher`` (the host) is one implementation; the sandboxes (``BwrapBackend``, ``DockerBackend``) are the others.
+Every implementation spawns ``SpawnSpec`` on a loopback port, captures the app's output in ``spec.log_path``, reports
+the exit code through the ``Child`` handle, and stops what it started (``terminate``, ``close``).
+
+Example::
+
+    backend = choose_backend("auto", Limits())
+    child = backend.spawn(SpawnSpec(folder, "app.py", 8501, log_path))
+    backend.terminate([child])
+    backend.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from st_patterns.instances.forkserver_client import Child, ExitCallback
+
+STOP_GRACE = 5.0  # seconds between SIGTERM and SIGKILL
+KILL_WAIT = 2.0  # seconds to wait for the exit report after SIGKILL
+
+
+@dataclass(frozen=True)
+class SpawnSpec:
+    """What to start: ``entry`` (exposing ``app``) under ``folder``, served by uvicorn on ``host:port``."""
+
+    folder: Path
+    entry: str
+    port: int
+    log_path: Path
+    host: str = "127.0.0.1"
+    env: Mapping[str, str] = field(default_factory=dict)
+    proxy_headers: bool = True
+    cwd: Path | None = None
+    preload: tuple[str, ...] = ()
+
+
+SandboxName = Literal["none", "bwrap", "docker"]
+SandboxMode = Literal["auto", "none", "bwrap", "docker"]
+
+
+class Limits(BaseModel):
+    """What one sandboxed app may use (each sandbox enforces all three; the host backend enforces none)."""
+
+    memory_mb: int = Field(default=512, ge=64, le=65536, description="Memory limit in MiB (killed above it).")
+    cpus: float = Field(default=1.0, gt=0, le=64, description="CPU limit in cores.")
+    pids: int = Field(default=256, ge=16, le=65536, description="Most processes and threads at once.")
+
+    def text(self) -> str:
+        return f"{self.memory_mb} MiB, {self.cpus:g} CPU, {self.pids} processes"
+
+
+class SandboxInfo(BaseModel):
+    """How instances are contained, as /healthz, the CLI, MCP and the dashboard show it."""
+
+    name: SandboxName = Field(description="none: runs on the host; bwrap: bubblewrap namespaces; docker: a container.")
+    contained: bool = Field(description="True when the app cannot see the host's files, network or other apps.")
+    limits: Limits | None = Field(description="Enforced resource limits; None on the host.")
+    detail: str = Field(description="One line: what contains the app, or why no sandbox is active.")
+
+
+class Backend(Protocol):
+    """Runs app processes; see the module docstring."""
+
+    @property
+    def info(self) -> SandboxInfo: ...
+
+    @property
+    def forkserver_pid(self) -> int | None: ...
+
+    def start(self) -> None: ...
+
+    def spawn(self, spec: SpawnSpec, on_exit: ExitCallback | None = None, timeout: float | None = None) -> Child: ...
+
+    def terminate(self, children: Sequence[Child], grace: float = STOP_GRACE) -> None: ...
+
+    def close(self) -> None: ...
