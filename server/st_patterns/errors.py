@@ -89,3 +89,11 @@ class StateUnavailable(StPatternsError):
             "Free some space or fix its permissions, or restart the server with --state-dir pointing elsewhere. "
             "Catalog tools keep working."
         )
+
+
+class SandboxUnavailable(StPatternsError):
+    """Raised when the sandbox asked for (``--sandbox bwrap|docker``) cannot work on this machine."""
+
+    def __init__(self, sandbox: str, problem: str) -> None:
+        self.sandbox, self.problem = sandbox, problem
+        super().__init__(f"The {sandbox} sandbox cannot run here: {problem}")

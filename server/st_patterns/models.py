@@ -84,3 +84,28 @@ class ValidationSummary(BaseModel):
     failed_checks: int
     seconds: float = Field(description="Wall time of the whole run.")
     sum_seconds: float = Field(description="Sum of per-pattern times (what a sequential run would roughly cost).")
+
+
+# -- sandboxes (what contains a launched app; see st_patterns.instances.backends) --------------------------------
+SandboxName = Literal["none", "bwrap", "docker"]
+SandboxMode = Literal["auto", "none", "bwrap", "docker"]
+
+
+class Limits(BaseModel):
+    """What one sandboxed app may use (each sandbox enforces all three; the host backend enforces none)."""
+
+    memory_mb: int = Field(default=512, ge=64, le=65536, description="Memory limit in MiB (killed above it).")
+    cpus: float = Field(default=1.0, gt=0, le=64, description="CPU limit in cores.")
+    pids: int = Field(default=256, ge=16, le=65536, description="Most processes and threads at once.")
+
+    def text(self) -> str:
+        return f"{self.memory_mb} MiB, {self.cpus:g} CPU, {self.pids} processes"
+
+
+class SandboxInfo(BaseModel):
+    """How instances are contained, as /healthz, the CLI, MCP and the dashboard show it."""
+
+    name: SandboxName = Field(description="none: runs on the host; bwrap: bubblewrap namespaces; docker: a container.")
+    contained: bool = Field(description="True when the app cannot see the host's files, network or other apps.")
+    limits: Limits | None = Field(description="Enforced resource limits; None on the host.")
+    detail: str = Field(description="One line: what contains the app, or why no sandbox is active.")

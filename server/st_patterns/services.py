@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from st_patterns.catalog.loader import Catalog
 from st_patterns.errors import StPatternsError
 from st_patterns.instances.registry import Registry
-from st_patterns.models import ValidationReport, ValidationSummary
+from st_patterns.models import SandboxInfo, ValidationReport, ValidationSummary
 from st_patterns.proving.boot import pattern_boot
 from st_patterns.proving.results import ValidationStore
 from st_patterns.proving.validator import Boot, CheckCallback, validate_patterns_async
@@ -34,6 +34,9 @@ class Services:
     registry: Registry | None = None
     validations: ValidationStore | None = None
     registry_error: StPatternsError | None = None
+    sandbox_info: SandboxInfo = field(
+        default_factory=lambda: SandboxInfo(name="none", contained=False, limits=None, detail="no sandbox configured")
+    )
 
     def live_registry(self) -> Registry:
         """The registry, or the reason it is unavailable (e.g. an unusable state directory) as the error."""
@@ -45,7 +48,7 @@ class Services:
 
     def boot(self) -> Boot:
         """How validation boots patterns: from the registry's launcher, so it forks from the warm fork server."""
-        return pattern_boot(self.live_registry().launcher, self.settings.state_dir / "validation")
+        return pattern_boot(self.live_registry().pattern_backend, self.settings.state_dir / "validation")
 
 
 _current: Services | None = None

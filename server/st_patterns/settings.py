@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from st_patterns.errors import InvalidInput
+from st_patterns.models import Limits, SandboxMode
 from st_patterns.paths import state_dir
 
 TOKEN_ENV = "ST_PATTERNS_TOKEN"
@@ -35,6 +36,11 @@ class Settings(BaseModel):
         default_factory=list, description="Extra Host names to accept (DNS-rebinding guard); '*' accepts any."
     )
     validation_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=16)
+    sandbox: SandboxMode = Field(default="auto", description="Where untrusted code runs: auto, none, bwrap, docker.")
+    sandbox_patterns: bool = Field(default=False, description="Run catalog patterns in the sandbox too.")
+    limits: Limits = Field(default_factory=Limits, description="Resource limits of each sandboxed app.")
+    sandbox_image_base: str = Field(default="python:3.11-slim", description="Base image of the docker sandbox.")
+    sandbox_pool: int = Field(default=1, ge=0, le=8, description="Warm sandboxes kept ready.")
 
     @property
     def loopback(self) -> bool:

@@ -32,6 +32,7 @@ from st_patterns.asgi.host_guard import HostGuardMiddleware
 from st_patterns.asgi.tokens import bearer_verifier
 from st_patterns.catalog.loader import Catalog
 from st_patterns.errors import StateUnavailable
+from st_patterns.instances.backends.choose import choose_backend
 from st_patterns.instances.registry import Registry
 from st_patterns.mcp_tools.server import build_mcp
 from st_patterns.proving.results import ValidationStore
@@ -52,15 +53,30 @@ DASHBOARD_CONFIG = {
 
 
 def build_services(settings: Settings) -> Services:
-    """Catalog, registry and validation store, not yet started."""
+    """Catalog, sandbox, registry and validation store, not yet started.
+
+    Raises SandboxUnavailable when ``settings.sandbox`` names a sandbox that cannot work here.
+    """
     catalog = Catalog.load()
+    sandbox, sandbox_info = choose_backend(
+        settings.sandbox,
+        limits=settings.limits,
+        root=settings.state_dir / "sandboxes",
+        preload=catalog.preloads(),
+        pool_size=settings.sandbox_pool,
+        base_image=settings.sandbox_image_base,
+    )
     registry = Registry(
         catalog,
         settings.state_dir,
         max_instances=settings.max_instances,
         use_fork=settings.use_fork,
+        sandbox=sandbox,
+        sandbox_patterns=settings.sandbox_patterns,
     )
-    return Services(catalog=catalog, settings=settings, registry=registry, validations=ValidationStore())
+    services = Services(catalog=catalog, settings=settings, registry=registry, validations=ValidationStore())
+    services.sandbox_info = sandbox_info
+    return services
 
 
 def start_registry(services: Services) -> None:
@@ -114,6 +130,8 @@ def build_app(settings: Settings, services: Services | None = None) -> Starlette
                 "version": __version__,
                 "patterns": len(services.catalog),
                 "running_instances": running,
+                "sandbox": services.sandbox_info.model_dump(mode="json"),
+                "patterns_sandboxed": services.settings.sandbox_patterns and services.sandbox_info.contained,
                 "problem": problem,
             }
         )

@@ -17,7 +17,7 @@ from pydantic import Field
 from st_patterns import checker
 from st_patterns.checker.models import CheckReport
 from st_patterns.errors import InvalidInput, UserCodeRefused
-from st_patterns.instances.launcher import Launcher
+from st_patterns.instances.backends.base import Backend
 from st_patterns.models import ValidationReport
 from st_patterns.proving.boot import user_file_boot
 from st_patterns.proving.universal import universal_probes
@@ -48,18 +48,26 @@ def review_app(
     path: Path | None = None,
     dynamic: bool = False,
     allow_user_code: bool = False,
-    launcher: Launcher | None = None,
+    sandbox: Backend | None = None,
+    host: Backend | None = None,
+    no_sandbox_reason: str = "no sandbox is configured",
     log_dir: Path | None = None,
 ) -> AppReview:
-    """Check statically; with ``dynamic`` also boot the module and run the universal checks against it."""
+    """Check statically; with ``dynamic`` also boot the module and run the universal checks against it.
+
+    The boot runs in ``sandbox`` when there is one; on ``host`` only with ``allow_user_code``; else it is refused
+    with UserCodeRefused saying what would allow it.
+    """
     report = _static(source, path)
     review = AppReview(**report.model_dump())
     if not dynamic:
         return review
-    if not allow_user_code:
+    launcher = sandbox if sandbox is not None else (host if allow_user_code else None)
+    if launcher is None and not allow_user_code:
         raise UserCodeRefused(
-            "Dynamic mode executes your code, and this server was not started with --allow-user-code. "
-            "Restart it with `st-patterns serve --allow-user-code`, or call check_app without dynamic."
+            f"Dynamic mode runs your code, which needs a sandbox, and {no_sandbox_reason}. Install bubblewrap "
+            "(apt-get install bubblewrap) or start Docker and restart with `st-patterns serve --sandbox auto`, or "
+            "pass --allow-user-code to run it unsandboxed on the host; or call check_app without dynamic."
         )
     if launcher is None:
         raise InvalidInput("Dynamic mode needs a launcher.")

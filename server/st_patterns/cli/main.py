@@ -19,7 +19,9 @@ from st_patterns import __version__
 from st_patterns.catalog.loader import Catalog
 from st_patterns.catalog.recommend import recommend
 from st_patterns.cli import remote, validate
+from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_settings
 from st_patterns.errors import StPatternsError
+from st_patterns.services import current
 from st_patterns.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
@@ -46,12 +48,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         use_fork=not args.no_fork,
         dashboard=not args.no_dashboard,
         allowed_hosts=args.allowed_host or [],
+        **sandbox_settings(args),
         **({"token": args.token} if args.token else {}),
         **({"state_dir": Path(args.state_dir)} if args.state_dir else {}),
     )
     settings.require_safe_bind()
     app = build_app(settings)
     print(f"st-patterns {__version__}: MCP at http://{args.host}:{args.port}/mcp", file=sys.stderr)
+    print(f"sandbox: {current().sandbox_info.detail}", file=sys.stderr)
     if settings.dashboard:
         print(f"dashboard at http://{args.host}:{args.port}/dashboard/", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
@@ -61,7 +65,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_stdio(args: argparse.Namespace) -> int:
     from st_patterns.asgi.app import serve_stdio
 
-    serve_stdio(Settings(use_fork=not args.no_fork, **({"state_dir": Path(args.state_dir)} if args.state_dir else {})))
+    state = {"state_dir": Path(args.state_dir)} if args.state_dir else {}
+    serve_stdio(
+        Settings(use_fork=not args.no_fork, allow_user_code=args.allow_user_code, **sandbox_settings(args), **state)
+    )
     return 0
 
 
@@ -111,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="Port (default 8765).")
     serve.add_argument("--token", help="Bearer token required on /mcp and for the dashboard (or ST_PATTERNS_TOKEN).")
     serve.add_argument(
-        "--allow-user-code", action="store_true", help="Allow check_app's dynamic mode to run user code."
+        "--allow-user-code",
+        action="store_true",
+        help="Let user code run unsandboxed on the host when no sandbox works.",
     )
     serve.add_argument("--max-instances", type=int, default=8, help="Cap on running instances (default 8).")
     serve.add_argument("--state-dir", help="Registry and logs directory (default ~/.local/state/st-patterns).")
@@ -124,11 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="Also accept this Host header (DNS-rebinding guard); repeatable; '*' accepts any.",
     )
     serve.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    add_sandbox_arguments(serve)
     serve.set_defaults(handler=cmd_serve)
 
     stdio = sub.add_parser("stdio", help="Run the MCP server over stdio (Claude Desktop, Cursor, ...).")
     stdio.add_argument("--state-dir", help="Registry and logs directory.")
     stdio.add_argument("--no-fork", action="store_true", help="Launch instances cold.")
+    stdio.add_argument(
+        "--allow-user-code", action="store_true", help="Let user code run on the host without a sandbox."
+    )
+    add_sandbox_arguments(stdio)
     stdio.set_defaults(handler=cmd_stdio)
 
     lst = sub.add_parser("list", help="List patterns.")

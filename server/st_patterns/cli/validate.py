@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 from st_patterns.catalog.loader import Catalog
 from st_patterns.checker.review import review_app
+from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_settings
+from st_patterns.errors import SandboxUnavailable
+from st_patterns.instances.backends.base import Backend
+from st_patterns.instances.backends.choose import choose_backend
 from st_patterns.instances.launcher import Launcher
 from st_patterns.models import CheckResult, ValidationReport
 from st_patterns.proving.boot import pattern_boot
 from st_patterns.proving.junit import to_junit_xml
 from st_patterns.proving.validator import validate_patterns_async
+from st_patterns.settings import Settings
 
 
 def _launcher(catalog: Catalog, use_fork: bool, log_dir: Path) -> Launcher:
@@ -46,7 +52,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"  {report.error}")
 
     with tempfile.TemporaryDirectory(prefix="st-patterns-validate-") as tmp:
-        launcher = _launcher(catalog, not args.no_fork, Path(tmp))
+        if args.sandbox_patterns:
+            launcher: Backend = _sandbox(args, catalog, Path(tmp), pool=args.concurrency or os.cpu_count() or 2)
+            print(f"sandbox: {launcher.info.detail}", file=sys.stderr)
+        else:
+            launcher = _launcher(catalog, not args.no_fork, Path(tmp))
         launcher.start()
         try:
             summary = asyncio.run(
@@ -74,17 +84,51 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if summary.passed else 1
 
 
+def _sandbox(args: argparse.Namespace, catalog: Catalog, root: Path, pool: int = 1) -> Backend:
+    """The sandbox ``--sandbox`` names (``auto``: the best that works); raises SandboxUnavailable if none does."""
+    settings = Settings(**sandbox_settings(args))
+    backend, info = choose_backend(
+        settings.sandbox,
+        limits=settings.limits,
+        root=root / "sandboxes",
+        preload=catalog.preloads(),
+        pool_size=pool,
+        base_image=settings.sandbox_image_base,
+    )
+    if backend is None:
+        raise SandboxUnavailable(settings.sandbox, info.detail)
+    return backend
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    launcher = None
-    if args.dynamic:
-        launcher = Launcher(use_fork=False)
-        launcher.start()
-    try:
-        review = review_app(path=path, dynamic=args.dynamic, allow_user_code=args.dynamic, launcher=launcher)
-    finally:
-        if launcher is not None:
-            launcher.close()
+    sandbox: Backend | None = None
+    host: Launcher | None = None
+    reason = "no sandbox is configured"
+    with tempfile.TemporaryDirectory(prefix="st-patterns-check-") as tmp:
+        if args.dynamic and args.sandbox != "none":
+            try:
+                sandbox = _sandbox(args, Catalog.load(), Path(tmp), pool=0)
+            except SandboxUnavailable as exc:
+                reason = str(exc)
+        if args.dynamic and sandbox is None and args.allow_user_code:
+            host = Launcher(use_fork=False)
+        for backend in (sandbox, host):
+            if backend is not None:
+                backend.start()
+        try:
+            review = review_app(
+                path=path,
+                dynamic=args.dynamic,
+                allow_user_code=args.allow_user_code,
+                sandbox=sandbox,
+                host=host,
+                no_sandbox_reason=reason if args.sandbox != "none" else "--sandbox none was given",
+            )
+        finally:
+            for backend in (sandbox, host):
+                if backend is not None:
+                    backend.close()
     if args.json:
         print(review.model_dump_json(indent=2))
     else:
@@ -109,12 +153,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     val.add_argument("--junit", metavar="FILE", help="Also write a JUnit XML report.")
     val.add_argument("--concurrency", type=int, default=None, help="Patterns at once (default: cores).")
     val.add_argument("--no-fork", action="store_true", help="Boot cold with uvicorn instead of the fork server.")
+    add_sandbox_arguments(val)
     val.set_defaults(handler=cmd_validate)
 
     chk = sub.add_parser("check", help="Statically check your own st.App module.")
     chk.add_argument("file", help="A .py file exposing your ASGI app.")
     chk.add_argument("--json", action="store_true")
     chk.add_argument(
-        "--dynamic", action="store_true", help="Also boot the file and run the universal checks (runs your code)."
+        "--dynamic", action="store_true", help="Also boot the file and run the universal checks (in the sandbox)."
     )
+    chk.add_argument("--allow-user-code", action="store_true", help="With --dynamic: run on the host if no sandbox.")
+    add_sandbox_arguments(chk, patterns=False)
     chk.set_defaults(handler=cmd_check)

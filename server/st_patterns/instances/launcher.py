@@ -11,19 +11,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Any
 
 import st_patterns
 from st_patterns.instances.backends.base import KILL_WAIT, STOP_GRACE, SandboxInfo, SpawnSpec
+from st_patterns.instances.backends.spawner import Spawner
 from st_patterns.instances.forkserver_client import Child, ExitCallback, ForkServerClient, ForkUnavailable, LaunchMode
 
 __all__ = ["KILL_WAIT", "STOP_GRACE", "Child", "ExitCallback", "LaunchMode", "Launcher", "SpawnSpec"]
@@ -43,39 +42,6 @@ _PDEATHSIG_EXEC = (
     "    os._exit(70)\n"
     "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])\n"
 )
-
-
-class Spawner:
-    """Runs callables on one long-lived thread, so PDEATHSIG children outlive the caller's thread."""
-
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="st-patterns-spawner", daemon=True)
-        self._thread.start()
-
-    def call(self, fn: Callable[[], Any]) -> Any:
-        future: Future[Any] = Future()
-        with self._lock:
-            if self._stopped:
-                raise RuntimeError("the launcher is closed")
-            self._queue.put((fn, future))
-        return future.result()
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            self._queue.put(None)
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            fn, future = item
-            try:
-                future.set_result(fn())
-            except BaseException as exc:
-                future.set_exception(exc)
 
 
 class Launcher:

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from st_patterns.instances.backends.base import Limits, SandboxName
+
 InstanceStatus = Literal["starting", "running", "stopping", "stopped", "exited", "failed"]
 ACTIVE_STATUSES: frozenset[str] = frozenset({"starting", "running", "stopping"})
 
@@ -34,9 +36,16 @@ class Instance(BaseModel):
     exit_code: int | None = Field(
         description="Process exit code once it has ended; negative means killed by that signal (-15 SIGTERM)."
     )
-    launch_mode: Literal["fork", "cold"] = Field(
-        description="fork: forked from the pre-imported fork server (fast); cold: a fresh `python -m uvicorn`."
+    launch_mode: Literal["fork", "cold", "bwrap", "docker"] = Field(
+        description=(
+            "fork: forked from the pre-imported fork server (fast); cold: a fresh `python -m uvicorn`; "
+            "bwrap/docker: a warm sandbox of that kind."
+        )
     )
+    sandbox: SandboxName = Field(
+        default="none", description="What contains the app: none (the host), bwrap (bubblewrap) or docker."
+    )
+    limits: Limits | None = Field(default=None, description="Memory/CPU/process limits enforced on it; None: none.")
     launch_seconds: float | None = Field(description="Seconds from process start to the first healthy answer.")
 
 

@@ -22,6 +22,7 @@ import psutil
 
 from st_patterns.catalog.loader import Pattern
 from st_patterns.errors import InvalidInput
+from st_patterns.instances.backends.base import Backend
 from st_patterns.instances.launcher import Child, SpawnSpec
 from st_patterns.instances.models import ACTIVE_STATUSES, Instance, InstanceStatus
 
@@ -108,6 +109,7 @@ class InstanceRecord:
     create_time: float | None = None
     exit_code: int | None = None
     launch_mode: str = "fork"
+    backend: Backend | None = field(default=None, repr=False)
     launch_seconds: float | None = None
     ended_mono: float | None = None
     proc: psutil.Process | None = field(default=None, repr=False)
@@ -163,7 +165,9 @@ class InstanceRecord:
             health_url=base + "_stcore/health",
             urls={info.path: origin + info.path for info in self.pattern.meta.paths},
             exit_code=self.exit_code,
-            launch_mode="cold" if self.launch_mode == "cold" else "fork",
+            launch_mode=self.launch_mode if self.launch_mode in ("cold", "bwrap", "docker") else "fork",
+            sandbox=self.backend.info.name if self.backend is not None else "none",
+            limits=self.backend.info.limits if self.backend is not None else None,
             launch_seconds=self.launch_seconds,
         )
 

@@ -30,6 +30,7 @@ from st_patterns.errors import (
     StPatternsError,
 )
 from st_patterns.instances import record, state
+from st_patterns.instances.backends.base import Backend
 from st_patterns.instances.launcher import Child, Launcher
 from st_patterns.instances.models import ACTIVE_STATUSES, Instance, InstanceDetail, InstanceLogs
 from st_patterns.instances.record import InstanceRecord, LogTail, Progress, Reporter
@@ -67,6 +68,8 @@ class Registry:
         *,
         max_instances: int = 8,
         launcher: Launcher | None = None,
+        sandbox: Backend | None = None,
+        sandbox_patterns: bool = False,
         use_fork: bool = True,
         host: str = "127.0.0.1",
         clock: Callable[[], float] = time.monotonic,
@@ -80,6 +83,8 @@ class Registry:
         self._logs_dir = self._state_dir / "logs"
         preload = catalog.preloads()
         self._launcher = launcher or Launcher(use_fork=use_fork, preload=preload, log_dir=self._logs_dir)
+        self._sandbox = sandbox
+        self._pattern_backend: Backend = sandbox if sandbox is not None and sandbox_patterns else self._launcher
         self._host = host
         self._url_host = f"[{host}]" if ":" in host else ("127.0.0.1" if host == "0.0.0.0" else host)
         self._clock, self._now = clock, now
@@ -96,8 +101,18 @@ class Registry:
 
     @property
     def launcher(self) -> Launcher:
-        """The launcher this registry starts instances with (shared with validation, so both fork warm)."""
+        """The host launcher (warm fork server, cold fallback); shared with validation, so both fork warm."""
         return self._launcher
+
+    @property
+    def sandbox(self) -> Backend | None:
+        """The sandbox for untrusted code, when one works here (see ``backends.choose``)."""
+        return self._sandbox
+
+    @property
+    def pattern_backend(self) -> Backend:
+        """Where catalog patterns run: the host launcher, or the sandbox with ``sandbox_patterns``."""
+        return self._pattern_backend
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -116,6 +131,8 @@ class Registry:
             self.reaped = state.reap_processes(self._store.orphans())
             self._store.forget_dead_owners()
             self._launcher.start()
+            if self._sandbox is not None and self._pattern_backend is self._sandbox:
+                self._sandbox.start()  # warm now: every launch uses it (otherwise the pool warms at first use)
             self._sync_forkserver_row()
             self._monitor = threading.Thread(target=self._monitor_loop, name="st-patterns-registry", daemon=True)
             self._monitor.start()
@@ -133,6 +150,8 @@ class Registry:
         if self._monitor is not None:
             self._monitor.join(5)
         self._launcher.close()
+        if self._sandbox is not None:
+            self._sandbox.close()
         with self._lock:
             if self._store is not None:
                 self._store.close()  # also forgets this server's rows: nothing of ours is left to reap
@@ -246,8 +265,9 @@ class Registry:
         report = Reporter(progress, timeout, self._clock)
         report(0.0, f"starting {pattern_id} on port {rec.port}")
         on_exit = partial(self._on_exit, rec.id, rec.generation)
+        backend = rec.backend = self._pattern_backend
         try:
-            child = self._launcher.spawn(rec.spawn_spec(self._host), on_exit=on_exit, timeout=timeout)
+            child = backend.spawn(rec.spawn_spec(self._host), on_exit=on_exit, timeout=timeout)
         except Exception as exc:
             self._end_launch(rec)
             raise LaunchFailed(pattern_id, f"could not start a process: {exc}") from exc
@@ -281,10 +301,10 @@ class Registry:
                     return instance
             reason = reason or "the instance was stopped or died right after its first healthy answer"
         except BaseException:
-            self._launcher.terminate([child])
+            backend.terminate([child])
             self._end_launch(rec)
             raise
-        self._launcher.terminate([child])
+        backend.terminate([child])
         self._end_launch(rec)
         rec.log.pump()
         tail = "\n".join(rec.log.tail(FAILURE_TAIL))
@@ -319,12 +339,13 @@ class Registry:
                     rec.status = "stopping"
                     self._persist(rec)
             self._bump()
-            children = [rec.child for rec in recs if rec.status == "stopping" and rec.child is not None]
-        self._launcher.terminate(children)
+            stopping = [rec for rec in recs if rec.status == "stopping" and rec.child is not None]
+            children = [rec.child for rec in stopping if rec.child is not None]
+        self._terminate(stopping)
         with self._changed:  # a launch still spawning ends its own record once it sees "stopping"
             self._changed.wait_for(lambda: all(r.status != "stopping" or r.child for r in recs), STOP_WAIT)
-            late = [rec.child for rec in recs if rec.status == "stopping" and rec.child not in children]
-        self._launcher.terminate([child for child in late if child is not None])
+            late = [r for r in recs if r.status == "stopping" and r.child is not None and r.child not in children]
+        self._terminate(late)
         with self._lock:
             for rec in recs:
                 if rec.status == "stopping":
@@ -378,6 +399,16 @@ class Registry:
             return pick_port(self._host, set(taken))
         check_port_free(self._host, port, taken.get(port))
         return port
+
+    def _terminate(self, recs: Sequence[InstanceRecord]) -> None:
+        """Stop each record's process through the backend that started it (host and sandbox may differ)."""
+        by_backend: dict[int, tuple[Backend, list[Child]]] = {}
+        for rec in recs:
+            if rec.child is not None:
+                backend = rec.backend or self._launcher
+                by_backend.setdefault(id(backend), (backend, []))[1].append(rec.child)
+        for backend, children in by_backend.values():
+            backend.terminate(children)
 
     def _new_id(self, pattern_id: str) -> str:
         while (candidate := f"{pattern_id}-{secrets.token_hex(3)}") in self._records:

@@ -58,8 +58,8 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
         dynamic: Annotated[
             bool,
             Field(
-                description="Also boot the file and run the universal checks. This EXECUTES the code and is refused "
-                "unless the server was started with --allow-user-code."
+                description="Also boot the file and run the universal checks. This EXECUTES the code: in the "
+                "server's sandbox (bubblewrap or a container) when one is active, else only with --allow-user-code."
             ),
         ] = False,
     ) -> AppReview:
@@ -81,7 +81,9 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
                     path=Path(path) if path is not None else None,
                     dynamic=dynamic,
                     allow_user_code=settings.allow_user_code,
-                    launcher=registry.launcher if registry is not None else None,
+                    sandbox=registry.sandbox if registry is not None else None,
+                    host=registry.launcher if registry is not None else None,
+                    no_sandbox_reason=services.sandbox_info.detail,
                     log_dir=settings.state_dir / "user-code",
                 )
             )

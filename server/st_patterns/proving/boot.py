@@ -17,7 +17,7 @@ from pathlib import Path
 
 from st_patterns.catalog.loader import Pattern
 from st_patterns.errors import LaunchFailed
-from st_patterns.instances.launcher import Launcher, SpawnSpec
+from st_patterns.instances.backends.base import Backend, SpawnSpec
 from st_patterns.instances.record import Reporter, wait_healthy
 from st_patterns.instances.state import pick_port
 from st_patterns.proving.validator import Boot, BootedApp
@@ -34,7 +34,7 @@ def _tail(path: Path) -> str:
 
 
 def boot_spec(
-    launcher: Launcher, name: str, spec: SpawnSpec, base_path: str, timeout: float = BOOT_TIMEOUT
+    launcher: Backend, name: str, spec: SpawnSpec, base_path: str, timeout: float = BOOT_TIMEOUT
 ) -> BootedApp:
     """Spawn ``spec`` and wait until ``<base_path>_stcore/health`` answers 200; raise LaunchFailed otherwise."""
     started = time.monotonic()
@@ -51,7 +51,7 @@ def boot_spec(
     return BootedApp(base_url=base, boot_seconds=time.monotonic() - started, stop=lambda: launcher.terminate([child]))
 
 
-def pattern_boot(launcher: Launcher, log_dir: Path) -> Boot:
+def pattern_boot(launcher: Backend, log_dir: Path) -> Boot:
     """A Boot that serves catalog patterns on free loopback ports, logging to ``log_dir``."""
 
     def boot(pattern: Pattern) -> BootedApp:
@@ -73,7 +73,7 @@ def pattern_boot(launcher: Launcher, log_dir: Path) -> Boot:
     return boot
 
 
-def user_file_boot(launcher: Launcher, path: Path, log_dir: Path, base_path: str = "/") -> BootedApp:
+def user_file_boot(launcher: Backend, path: Path, log_dir: Path, base_path: str = "/") -> BootedApp:
     """Serve an agent's own ASGI module (exposing ``app``) the way patterns are served. Executes user code."""
     log_dir.mkdir(parents=True, exist_ok=True)
     spec = SpawnSpec(

@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
-
-from pydantic import BaseModel, Field
+from typing import Protocol
 
 from st_patterns.instances.forkserver_client import Child, ExitCallback
+from st_patterns.models import Limits, SandboxInfo, SandboxMode, SandboxName
+
+__all__ = ["KILL_WAIT", "STOP_GRACE", "Backend", "Limits", "SandboxInfo", "SandboxMode", "SandboxName", "SpawnSpec"]
 
 STOP_GRACE = 5.0  # seconds between SIGTERM and SIGKILL
 KILL_WAIT = 2.0  # seconds to wait for the exit report after SIGKILL
@@ -40,30 +41,6 @@ class SpawnSpec:
     proxy_headers: bool = True
     cwd: Path | None = None
     preload: tuple[str, ...] = ()
-
-
-SandboxName = Literal["none", "bwrap", "docker"]
-SandboxMode = Literal["auto", "none", "bwrap", "docker"]
-
-
-class Limits(BaseModel):
-    """What one sandboxed app may use (each sandbox enforces all three; the host backend enforces none)."""
-
-    memory_mb: int = Field(default=512, ge=64, le=65536, description="Memory limit in MiB (killed above it).")
-    cpus: float = Field(default=1.0, gt=0, le=64, description="CPU limit in cores.")
-    pids: int = Field(default=256, ge=16, le=65536, description="Most processes and threads at once.")
-
-    def text(self) -> str:
-        return f"{self.memory_mb} MiB, {self.cpus:g} CPU, {self.pids} processes"
-
-
-class SandboxInfo(BaseModel):
-    """How instances are contained, as /healthz, the CLI, MCP and the dashboard show it."""
-
-    name: SandboxName = Field(description="none: runs on the host; bwrap: bubblewrap namespaces; docker: a container.")
-    contained: bool = Field(description="True when the app cannot see the host's files, network or other apps.")
-    limits: Limits | None = Field(description="Enforced resource limits; None on the host.")
-    detail: str = Field(description="One line: what contains the app, or why no sandbox is active.")
 
 
 class Backend(Protocol):

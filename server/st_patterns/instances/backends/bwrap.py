@@ -36,7 +36,7 @@ from st_patterns.instances.backends.agent_link import AgentLink
 from st_patterns.instances.backends.base import Limits, SandboxInfo, SandboxName
 from st_patterns.instances.backends.cgroups import CgroupLimits
 from st_patterns.instances.backends.sandboxed import APP_DIR, SANDBOX_TMP
-from st_patterns.instances.launcher import Spawner
+from st_patterns.instances.backends.spawner import Spawner
 
 SANDBOX_UID = 10001  # no account on the host owns files under this uid
 SETPRIV = "/usr/bin/setpriv"
@@ -268,6 +268,9 @@ class BwrapFactory:
 
     def create(self) -> BwrapSandbox:
         return BwrapSandbox(self)
+
+    def close(self) -> None:
+        self.spawner.stop()
 
     def command(self, sandbox: BwrapSandbox, control_fd: int, status_fd: int, block_fd: int) -> list[str]:
         cmd = [self.exe, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"]

@@ -66,6 +66,8 @@ class SandboxFactory(Protocol):
 
     def create(self) -> Sandbox: ...
 
+    def close(self) -> None: ...
+
 
 def signal_code(code: int | None) -> int | None:
     """Sandboxes report death by signal N as 128+N (shell style); instances report -N, as Popen does."""
@@ -238,3 +240,4 @@ class SandboxBackend:
             sandbox.cleanup()
         if self._refill is not None:
             self._refill.join(READY_TIMEOUT)
+        self.factory.close()

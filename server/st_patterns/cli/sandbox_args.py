@@ -1,0 +1,38 @@
+"""The sandbox flags ``serve``, ``validate`` and ``check`` share, and the Settings fields they fill."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from st_patterns.models import Limits
+
+DEFAULTS = Limits()
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser, *, patterns: bool = True) -> None:
+    group = parser.add_argument_group("sandbox")
+    group.add_argument(
+        "--sandbox",
+        choices=["auto", "none", "bwrap", "docker"],
+        default="auto",
+        help="Where untrusted code runs: auto = bubblewrap where it works, else Docker/Podman, else none (default).",
+    )
+    group.add_argument("--sandbox-memory", type=int, default=DEFAULTS.memory_mb, metavar="MIB", help="Memory limit.")
+    group.add_argument("--sandbox-cpus", type=float, default=DEFAULTS.cpus, metavar="N", help="CPU limit in cores.")
+    group.add_argument("--sandbox-pids", type=int, default=DEFAULTS.pids, metavar="N", help="Process-count limit.")
+    group.add_argument("--sandbox-image-base", default="python:3.11-slim", metavar="IMAGE", help="Docker base image.")
+    if patterns:
+        group.add_argument(
+            "--sandbox-patterns", action="store_true", help="Run catalog patterns in the sandbox too (default: host)."
+        )
+
+
+def sandbox_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings keyword arguments from the flags above (pydantic checks the ranges)."""
+    return {
+        "sandbox": args.sandbox,
+        "limits": {"memory_mb": args.sandbox_memory, "cpus": args.sandbox_cpus, "pids": args.sandbox_pids},
+        "sandbox_image_base": args.sandbox_image_base,
+        "sandbox_patterns": bool(getattr(args, "sandbox_patterns", False)),
+    }

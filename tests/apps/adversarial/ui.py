@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("adversarial")
+st.write("still serving")
