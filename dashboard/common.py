@@ -88,6 +88,19 @@ def status_badge(status: str) -> str:
     return f":{STATUS_COLOUR.get(status, 'gray')}-badge[{status}]"
 
 
+def sandbox_badge(instance: Instance) -> str:
+    """Green when contained (bwrap, docker), gray on the host."""
+    return f":{'green' if instance.sandbox != 'none' else 'gray'}-badge[{instance.sandbox}]"
+
+
+def sandbox_text(instance: Instance) -> str:
+    if instance.sandbox == "none":
+        return "none (runs on the host, no limits)"
+    limits = instance.limits
+    shown = "limits not enforced" if limits is None else limits.text()
+    return f"{instance.sandbox} · {shown}"
+
+
 def category_badge(category: str) -> str:
     return f":{CATEGORY_COLOUR.get(category, 'gray')}-badge[{category}]"
 

@@ -20,7 +20,7 @@ import streamlit as st
 from st_patterns.errors import StPatternsError
 
 from . import common
-from .common import ACTIVE, SAMPLER, fmt_duration, fmt_number, health_text, status_badge
+from .common import ACTIVE, SAMPLER, fmt_duration, fmt_number, health_text, sandbox_badge, sandbox_text, status_badge
 
 if TYPE_CHECKING:
     from st_patterns.catalog.loader import Catalog
@@ -160,7 +160,7 @@ def _row(reg: Registry, instance: Instance, detail: InstanceDetail | None) -> No
     with st.container(key=f"instance-{iid}"):
         cells = st.columns(COLUMNS, vertical_alignment="center")
         cells[0].markdown(f"**{instance.pattern_id}**  \n:gray[`{iid}`]")
-        cells[1].markdown(status_badge(instance.status))
+        cells[1].markdown(f"{status_badge(instance.status)} {sandbox_badge(instance)}")
         cells[2].markdown(f"[{instance.url.removeprefix('http://')}]({instance.url})")
         cells[3].markdown(str(instance.port))
         cells[4].markdown(str(instance.pid or "–"))
@@ -195,7 +195,7 @@ def _ended_row(reg: Registry, instance: Instance, detail: InstanceDetail | None)
         cells = st.columns([2.4, 1.1, 2.0, 1.3, 1.3, 2.2], vertical_alignment="center")
         cells[0].markdown(f"**{instance.pattern_id}**  \n:gray[`{iid}`]")
         cells[1].markdown(status_badge(instance.status))
-        cells[2].markdown(f"port {instance.port} · {instance.launch_mode}")
+        cells[2].markdown(f"port {instance.port} · {instance.launch_mode} · {sandbox_badge(instance)}")
         code = "–" if instance.exit_code is None else str(instance.exit_code)
         cells[3].markdown(f"exit code {code}")
         cells[4].markdown(f"ran {fmt_duration(_uptime(instance, detail))}")
@@ -271,6 +271,7 @@ def _facts(instance: Instance, detail: InstanceDetail | None) -> None:
     lines += [f"**{path}** [{url}]({url})" for path, url in instance.urls.items() if url != instance.url]
     launched = "–" if instance.launch_seconds is None else f"{instance.launch_seconds:.2f} s"
     lines.append(f"**Launch** {instance.launch_mode} in {launched} · started {instance.started_at:%H:%M:%S} UTC")
+    lines.append(f"**Sandbox** {sandbox_text(instance)}")
     if instance.exit_code is not None:
         lines.append(f"**Exit code** {instance.exit_code}")
     if detail is not None and instance.status in ACTIVE:

@@ -12,11 +12,18 @@ fi
 if [ "$want_tests" = "--test" ]; then
   # Tests and CI install the exact versions last verified (ci-constraints.txt); users get pyproject's ranges.
   .venv/bin/python -m pip install -q -c ci-constraints.txt ".[test]"
-  if [ ! -x /usr/bin/chromium ]; then
+  # Debian packages the tests drive: chromium (dashboard), bubblewrap and Docker (sandboxes), debootstrap (the
+  # sandbox image's base, since no image registry is reachable here).
+  need=""
+  [ -x /usr/bin/chromium ] || need="$need chromium chromium-driver"
+  command -v bwrap >/dev/null || need="$need bubblewrap"
+  command -v dockerd >/dev/null || need="$need docker.io"
+  command -v debootstrap >/dev/null || need="$need debootstrap"
+  if [ -n "$need" ]; then
     if [ "$(id -u)" = "0" ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
     else
-      echo "note: /usr/bin/chromium is missing; browser tests will be skipped (apt-get install chromium)" >&2
+      echo "note: missing$need; the tests that need them are skipped (apt-get install$need)" >&2
     fi
   fi
 else

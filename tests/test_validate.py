@@ -109,12 +109,16 @@ async def test_check_app_over_mcp_finds_the_public_mistakes(server: ServerProces
     assert all(f["fix"] and f["line"] >= 1 for f in report["findings"])
 
 
-async def test_check_app_dynamic_is_refused_without_allow_user_code(server: ServerProcess) -> None:
-    async with Client(server.mcp_url) as client:
-        with pytest.raises(ToolError, match="--allow-user-code"):
-            await client.call_tool("check_app", {"source": "app = 1", "dynamic": True})
-        with pytest.raises(ToolError, match="exactly one"):
-            await client.call_tool("check_app", {})
+async def test_check_app_dynamic_is_refused_without_a_sandbox_or_allow_user_code(tmp_path: Path) -> None:
+    srv = start_server(tmp_path, "--sandbox", "none")
+    try:
+        async with Client(srv.mcp_url) as client:
+            with pytest.raises(ToolError, match=r"needs a sandbox.*--allow-user-code"):
+                await client.call_tool("check_app", {"source": "app = 1", "dynamic": True})
+            with pytest.raises(ToolError, match="exactly one"):
+                await client.call_tool("check_app", {})
+    finally:
+        stop_process(srv.proc)
 
 
 async def test_check_app_dynamic_boots_user_code_when_allowed(tmp_path: Path) -> None:

@@ -13,6 +13,13 @@ from st_patterns.models import Limits, SandboxMode
 from st_patterns.paths import state_dir
 
 TOKEN_ENV = "ST_PATTERNS_TOKEN"
+IMAGE_BASE_ENV = "ST_PATTERNS_SANDBOX_IMAGE_BASE"
+DEFAULT_IMAGE_BASE = "python:3.11-slim"
+
+
+def default_image_base() -> str:
+    """Base of the docker sandbox image: $ST_PATTERNS_SANDBOX_IMAGE_BASE (CI: a Debian one), else python:3.11-slim."""
+    return os.environ.get(IMAGE_BASE_ENV) or DEFAULT_IMAGE_BASE
 
 
 class Settings(BaseModel):
@@ -39,7 +46,7 @@ class Settings(BaseModel):
     sandbox: SandboxMode = Field(default="auto", description="Where untrusted code runs: auto, none, bwrap, docker.")
     sandbox_patterns: bool = Field(default=False, description="Run catalog patterns in the sandbox too.")
     limits: Limits = Field(default_factory=Limits, description="Resource limits of each sandboxed app.")
-    sandbox_image_base: str = Field(default="python:3.11-slim", description="Base image of the docker sandbox.")
+    sandbox_image_base: str = Field(default_factory=default_image_base, description="Base of the docker sandbox image.")
     sandbox_pool: int = Field(default=1, ge=0, le=8, description="Warm sandboxes kept ready.")
 
     @property

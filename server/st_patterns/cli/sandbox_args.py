@@ -21,7 +21,7 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser, *, patterns: bool = T
     group.add_argument("--sandbox-memory", type=int, default=DEFAULTS.memory_mb, metavar="MIB", help="Memory limit.")
     group.add_argument("--sandbox-cpus", type=float, default=DEFAULTS.cpus, metavar="N", help="CPU limit in cores.")
     group.add_argument("--sandbox-pids", type=int, default=DEFAULTS.pids, metavar="N", help="Process-count limit.")
-    group.add_argument("--sandbox-image-base", default="python:3.11-slim", metavar="IMAGE", help="Docker base image.")
+    group.add_argument("--sandbox-image-base", metavar="IMAGE", help="Docker sandbox base image (python:3.11-slim).")
     if patterns:
         group.add_argument(
             "--sandbox-patterns", action="store_true", help="Run catalog patterns in the sandbox too (default: host)."
@@ -30,9 +30,9 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser, *, patterns: bool = T
 
 def sandbox_settings(args: argparse.Namespace) -> dict[str, Any]:
     """Settings keyword arguments from the flags above (pydantic checks the ranges)."""
-    return {
+    image = {"sandbox_image_base": args.sandbox_image_base} if args.sandbox_image_base else {}
+    return image | {
         "sandbox": args.sandbox,
         "limits": {"memory_mb": args.sandbox_memory, "cpus": args.sandbox_cpus, "pids": args.sandbox_pids},
-        "sandbox_image_base": args.sandbox_image_base,
         "sandbox_patterns": bool(getattr(args, "sandbox_patterns", False)),
     }

@@ -35,7 +35,7 @@ import st_patterns
 from st_patterns.instances.backends.agent_link import AgentLink
 from st_patterns.instances.backends.base import Limits, SandboxInfo, SandboxName
 from st_patterns.instances.backends.cgroups import CgroupLimits
-from st_patterns.instances.backends.sandboxed import APP_DIR, SANDBOX_TMP
+from st_patterns.instances.backends.sandboxed import APP_DIR, SANDBOX_TMP, owned_root
 from st_patterns.instances.backends.spawner import Spawner
 
 SANDBOX_UID = 10001  # no account on the host owns files under this uid
@@ -113,6 +113,7 @@ class BwrapSandbox:
 
     def __init__(self, factory: BwrapFactory) -> None:
         self.name = f"bwrap-{secrets.token_hex(4)}"
+        self.factory = factory
         self.dir = factory.root / self.name
         self.app_dir = self.dir / "app"
         self.app_dir.mkdir(parents=True, mode=0o755)
@@ -148,6 +149,7 @@ class BwrapSandbox:
             self.init_pid = self._read_child_pid(status_r)
             if factory.cgroups_ok:
                 self.cgroup = CgroupLimits.create(self.name, factory.limits)
+                factory.groups.add(self.cgroup)
                 for pid in [self.init_pid, *self._descendants(self.init_pid)]:
                     self.cgroup.add(pid)
             os.write(block_w, b"go")
@@ -225,6 +227,8 @@ class BwrapSandbox:
                 self.proc.wait(5)
         if self.cgroup is not None:
             self.cgroup.remove()
+            if not any(folder.exists() for folder in self.cgroup.folders):
+                self.factory.groups.discard(self.cgroup)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -234,9 +238,7 @@ class BwrapFactory:
     name: SandboxName = "bwrap"
 
     def __init__(self, root: Path, limits: Limits, preload: list[str] | None = None) -> None:
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o711)
+        self.root = owned_root(Path(root))
         self.limits = limits
         self.preload = sorted(set(preload or ()))
         self.exe = bwrap_path() or "bwrap"
@@ -245,6 +247,9 @@ class BwrapFactory:
         self.cgroups_ok = self.cgroup_problem is None
         self.binds = runtime_paths()
         self.spawner = Spawner()
+        self.groups: set[CgroupLimits] = set()
+        if self.cgroups_ok:
+            CgroupLimits.sweep("bwrap-")  # empty groups a killed server left behind; live ones refuse rmdir
 
     def info(self) -> SandboxInfo:
         if self.cgroups_ok:
@@ -270,7 +275,12 @@ class BwrapFactory:
         return BwrapSandbox(self)
 
     def close(self) -> None:
+        """Stop the spawner and remove any group a sandbox left while its last process was still exiting."""
         self.spawner.stop()
+        for group in list(self.groups):
+            group.remove(wait=5.0)
+        self.groups.clear()
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def command(self, sandbox: BwrapSandbox, control_fd: int, status_fd: int, block_fd: int) -> list[str]:
         cmd = [self.exe, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"]

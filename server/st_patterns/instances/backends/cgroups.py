@@ -105,7 +105,19 @@ class CgroupLimits:
                             return True
         return False
 
-    def remove(self, wait: float = 2.0) -> None:
+    @staticmethod
+    def sweep(prefix: str) -> int:
+        """rmdir every empty group named ``prefix*`` (a dead server's leftovers); live ones refuse. Returns removed."""
+        parents = [ROOT / PARENT] if _is_v2() else [ROOT / c / PARENT for c in V1_CONTROLLERS]
+        removed = 0
+        for parent in parents:
+            for folder in parent.glob(f"{prefix}*") if parent.is_dir() else []:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+                    removed += 1
+        return removed
+
+    def remove(self, wait: float = 5.0) -> None:
         """rmdir each folder (retrying briefly: the kernel frees a group a moment after its last process)."""
         deadline = time.monotonic() + wait
         for folder in self.folders:

@@ -26,6 +26,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ import st_patterns
 from st_patterns.instances.backends.agent_link import AgentError, AgentLink
 from st_patterns.instances.backends.base import Limits, SandboxInfo, SandboxName
 from st_patterns.instances.backends.image import DEFAULT_BASE, ensure_image
-from st_patterns.instances.backends.sandboxed import APP_DIR, SANDBOX_TMP
+from st_patterns.instances.backends.sandboxed import APP_DIR, SANDBOX_TMP, owned_root
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +113,10 @@ class DockerSandbox:
         self.factory = factory
         self.dir = factory.root / self.name
         self.app_dir = self.dir / "app"
-        control = self.dir / "control"
         self.app_dir.mkdir(parents=True, mode=0o755)
-        control.mkdir(mode=0o755)
+        # a unix socket path has at most 107 bytes: the control folder lives under /tmp, not the state dir
+        control = self._control = Path(tempfile.mkdtemp(prefix="stp-", dir="/tmp" if os.path.isdir("/tmp") else None))
+        control.chmod(0o755)
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._listener.bind(str(control / "agent.sock"))
         os.chmod(control / "agent.sock", 0o666)
@@ -207,6 +209,7 @@ class DockerSandbox:
             with contextlib.suppress(Exception):
                 container.remove(force=True)
         shutil.rmtree(self.dir, ignore_errors=True)
+        shutil.rmtree(self._control, ignore_errors=True)
 
 
 class DockerFactory:
@@ -218,9 +221,7 @@ class DockerFactory:
         self, root: Path, limits: Limits, preload: list[str] | None = None, base_image: str = DEFAULT_BASE
     ) -> None:
         self.client = connect()
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o711)
+        self.root = owned_root(Path(root))
         self.limits = limits
         self.preload = sorted(set(preload or ()))
         self.base_image = base_image
@@ -263,3 +264,4 @@ class DockerFactory:
             self._watchdog.wait(10)
         with contextlib.suppress(Exception):
             self.client.close()
+        shutil.rmtree(self.root, ignore_errors=True)

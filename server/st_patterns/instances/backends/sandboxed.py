@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 APP_DIR = "/app"
 SANDBOX_TMP = "/tmp"
 READY_TIMEOUT = 60.0
-COPY_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".venv", "node_modules")
+SKIPPED = frozenset({"__pycache__", ".git", ".venv", "venv", "node_modules", ".mypy_cache", ".pytest_cache"})
+MAX_APP_FILES = 2000
+MAX_APP_BYTES = 100 << 20
 
 
 class Sandbox(Protocol):
@@ -67,6 +69,59 @@ class SandboxFactory(Protocol):
     def create(self) -> Sandbox: ...
 
     def close(self) -> None: ...
+
+
+def copy_app(source: Path, target: Path) -> None:
+    """Copy an app's folder into the sandbox's view, refusing folders far larger than an app (say, a home dir).
+
+    Symlinks are copied as links, so nothing outside ``source`` is read; caches and VCS folders are skipped.
+    """
+    files: list[Path] = []
+    size = 0
+    for folder, dirs, names in os.walk(source):
+        dirs[:] = [d for d in dirs if d not in SKIPPED]
+        for name in names:
+            if name.endswith(".pyc"):
+                continue
+            path = Path(folder) / name
+            files.append(path)
+            size += path.lstat().st_size
+            if len(files) > MAX_APP_FILES or size > MAX_APP_BYTES:
+                raise OSError(
+                    f"{source} holds more than {MAX_APP_FILES} files or {MAX_APP_BYTES >> 20} MiB: point at the "
+                    "app's own project folder"
+                )
+    for path in files:
+        dest = target / path.relative_to(source)
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+        if path.is_symlink():
+            dest.symlink_to(os.readlink(path))
+        else:
+            shutil.copy2(path, dest)
+            dest.chmod(0o644)
+
+
+def owned_root(root: Path) -> Path:
+    """``root/<this pid>``, made private; folders of servers that are gone are removed on the way."""
+    root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o711)
+    for folder in root.iterdir():
+        if folder.name.isdigit() and int(folder.name) != os.getpid() and not _alive(int(folder.name)):
+            shutil.rmtree(folder, ignore_errors=True)
+    mine = root / str(os.getpid())
+    mine.mkdir(exist_ok=True)
+    os.chmod(mine, 0o711)
+    return mine
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def signal_code(code: int | None) -> int | None:
@@ -166,7 +221,7 @@ class SandboxBackend:
             except AgentError as exc:
                 raise OSError(f"no {self.factory.name} sandbox could start: {exc}") from exc
             try:
-                shutil.copytree(spec.folder, sandbox.app_dir, ignore=COPY_IGNORE, dirs_exist_ok=True)
+                copy_app(Path(spec.folder), sandbox.app_dir)
                 foreign_cwd = spec.cwd is not None and Path(spec.cwd) != Path(spec.folder)
                 request = {
                     "folder": APP_DIR,
