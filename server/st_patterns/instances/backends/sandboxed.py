@@ -159,6 +159,12 @@ class SandboxBackend:
                 self._refill = threading.Thread(target=self._refill_loop, name="st-patterns-sandbox-pool", daemon=True)
                 self._refill.start()
 
+    def wait_warm(self, timeout: float) -> bool:
+        """Block until the pool holds ``pool_size`` ready sandboxes (starting it if needed); False on timeout."""
+        self.start()
+        with self._lock:
+            return self._lock.wait_for(lambda: self._closed or len(self._idle) >= self.pool_size, timeout)
+
     def _new_sandbox(self, timeout: float) -> Sandbox:
         sandbox = self.factory.create()
         try:
