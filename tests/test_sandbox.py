@@ -116,6 +116,7 @@ def test_hostile_app_is_contained(
         assert not escaped
         assert int(attempts["fork 1000"]["detail"].split()[0]) < 256  # the pids limit, not the loop, stopped it
         assert controls["own_tmp_writable"] is True and controls["uid"] != 0 and controls["euid"] != 0
+        assert controls["capabilities"] == 0 and controls["no_new_privs"] is True
         assert not (state / "escape").exists() and not (Path.home() / "escape").exists()
         # the app still serves its page, its script really runs over the websocket, and the server is healthy
         results = asyncio.run(run_probes(f"http://127.0.0.1:{port}", universal_probes(), marker="adversarial"))

@@ -50,7 +50,12 @@ def call(args: argparse.Namespace, tool: str, arguments: dict[str, Any]) -> dict
 
 def _row(inst: dict[str, Any]) -> str:
     code = "" if inst.get("exit_code") is None else f" exit={inst['exit_code']}"
-    return f"{inst['id']:<32} {inst['pattern_id']:<28} {inst['status']:<9} pid={inst.get('pid')} {inst['url']}{code}"
+    limits = inst.get("limits")
+    contained = inst.get("sandbox", "none")
+    if contained != "none":
+        contained += f"({limits['memory_mb']}M,{limits['cpus']:g}cpu,{limits['pids']}p)" if limits else "(no limits)"
+    line = f"{inst['id']:<32} {inst['pattern_id']:<28} {inst['status']:<9} pid={inst.get('pid')} sandbox={contained}"
+    return f"{line} {inst['url']}{code}"
 
 
 def _print(args: argparse.Namespace, data: dict[str, Any], text: str) -> int:

@@ -103,7 +103,14 @@ def attempts(request: Request) -> JSONResponse:
     report["fork 1000"] = _fork_bomb()
     report["allocate 2 GiB"] = _allocate()
     own_tmp = _write(os.path.join(os.environ.get("TMPDIR", "/tmp"), "mine"))
-    controls = {"own_tmp_writable": not own_tmp["blocked"], "uid": os.getuid(), "euid": os.geteuid()}
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    controls = {
+        "own_tmp_writable": not own_tmp["blocked"],
+        "uid": os.getuid(),
+        "euid": os.geteuid(),
+        "capabilities": int(status["CapEff"].strip(), 16) | int(status["CapPrm"].strip(), 16),
+        "no_new_privs": status.get("NoNewPrivs", "").strip() == "1",
+    }
     return JSONResponse({"attempts": report, "controls": controls})
 
 
