@@ -271,3 +271,20 @@ def test_check_dynamic_runs_user_code_in_the_sandbox(tmp_path: Path) -> None:
     refused = subprocess.run([*cmd[:-1], "none"], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1
     assert "needs a sandbox" in refused.stderr and "--allow-user-code" in refused.stderr
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_pattern_passes_its_probes_inside_the_sandbox(kind: str, tmp_path: Path) -> None:
+    """Containment changes nothing an app can observe: every pattern, guards included, passes all its checks."""
+    require(kind)
+    cmd = [*st_patterns_cmd(), "validate", "--all", "--json", "--sandbox", kind, "--sandbox-patterns"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    summary = json.loads(done.stdout)
+    failed = {
+        r["pattern_id"]: r["error"] or [c["name"] for c in r["checks"] if not c["passed"]]
+        for r in summary["reports"]
+        if not r["passed"]
+    }
+    assert not failed and done.returncode == 0, (failed, done.stderr[-2000:])
+    assert summary["patterns"] >= 13 and "sandbox: " in done.stderr
+    assert wait_until(lambda: not sandbox_processes(), 15)

@@ -192,7 +192,7 @@ class SandboxBackend:
                 log.warning("%s (attempt %d)", self.pool_problem, failures)
                 with self._lock:
                     self._starting -= 1
-                time.sleep(min(30.0, 0.5 * 2**failures))
+                    self._lock.wait(min(30.0, 0.5 * 2**failures))  # back off; close() wakes us at once
                 continue
             failures, self.pool_problem = 0, None
             with self._lock:
