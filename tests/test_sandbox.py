@@ -35,6 +35,7 @@ from sandboxes import (
 from serving import free_port, stop_process, wait_until_responds
 
 from st_patterns.catalog.loader import Catalog
+from st_patterns.instances.backends import bwrap
 from st_patterns.instances.backends.base import Limits, SpawnSpec
 from st_patterns.instances.backends.image import image_tag
 from st_patterns.proving.probes import run_probes
@@ -288,3 +289,12 @@ def test_every_pattern_passes_its_probes_inside_the_sandbox(kind: str, tmp_path:
     assert not failed and done.returncode == 0, (failed, done.stderr[-2000:])
     assert summary["patterns"] >= 13 and "sandbox: " in done.stderr
     assert wait_until(lambda: not sandbox_processes(), 15)
+
+
+def test_the_sandbox_binds_the_interpreter_wherever_it_lives() -> None:
+    """The runtime must be visible inside, wherever this checkout and its venv are (CI clones under /tmp)."""
+    binds = bwrap.runtime_paths()
+    needed = [Path(sys.prefix), Path(sys.base_prefix).resolve(), Path(bwrap.st_patterns.__file__).resolve()]
+    for path in needed:
+        assert any(path == b or path.is_relative_to(b) or str(path).startswith(("/usr/", "/etc/")) for b in binds), path
+    assert not {Path("/"), Path("/tmp"), Path.home()} & set(binds)

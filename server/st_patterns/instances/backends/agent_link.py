@@ -44,7 +44,7 @@ class AgentLink:
             except OSError as exc:
                 raise AgentError(f"control socket failed: {exc}") from exc
             if not chunk:
-                raise AgentError("the sandbox exited before it answered (see its log)")
+                raise AgentError("the sandbox exited before it answered")
             self._buffer += chunk
             if len(self._buffer) > MAX_LINE:
                 raise AgentError("the sandbox sent an oversized message")

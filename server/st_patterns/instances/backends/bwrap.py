@@ -32,7 +32,7 @@ from pathlib import Path
 import psutil
 
 import st_patterns
-from st_patterns.instances.backends.agent_link import AgentLink
+from st_patterns.instances.backends.agent_link import AgentError, AgentLink
 from st_patterns.instances.backends.base import Limits, SandboxInfo, SandboxName
 from st_patterns.instances.backends.cgroups import CgroupLimits
 from st_patterns.instances.backends.sandboxed import APP_DIR, SANDBOX_TMP, owned_root
@@ -79,8 +79,9 @@ def runtime_paths() -> list[Path]:
         path = Path(entry) if entry else None
         if path is not None and path.is_absolute() and path.is_dir():
             roots.add(path)
-    system = (Path("/usr"), Path("/etc"), Path("/tmp"))
-    kept = sorted(r for r in roots if not any(r == s or r.is_relative_to(s) for s in system))
+    system = (Path("/usr"), Path("/etc"))  # bound already; a venv under /tmp is bound over the private /tmp
+    never = (Path("/"), Path("/tmp"), Path.home())  # a bind of these would hand the whole folder to the sandbox
+    kept = sorted(r for r in roots if r not in never and not any(r == s or r.is_relative_to(s) for s in system))
     return [p for p in kept if not any(p != q and p.is_relative_to(q) for q in kept)]
 
 
@@ -180,7 +181,11 @@ class BwrapSandbox:
         return []
 
     def wait_ready(self, timeout: float) -> None:
-        self.link.wait_ready(timeout)
+        try:
+            self.link.wait_ready(timeout)
+        except AgentError as exc:  # the log goes with the sandbox folder: say here what it said
+            tail = (self.dir / "agent.log").read_text(errors="replace")[-1500:].strip()
+            raise AgentError(f"{exc}: {tail or 'it wrote nothing'}") from exc
 
     def app_pid(self) -> int | None:
         """The agent (now the app) as the host sees it: the one child of the sandbox's init."""
