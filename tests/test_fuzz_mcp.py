@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,6 +53,7 @@ ALL_TOOLS = {
     "stop_instance",
     "restart_instance",
     "stop_all_instances",
+    "launch_app",
 }
 SCALE = float(os.environ.get("ST_PATTERNS_FUZZ_SCALE", "1"))  # e.g. 10 for a long hunt
 FUZZ = settings(
@@ -137,7 +139,12 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     registry = Registry(catalog, tmp / "state", launcher=launcher, max_instances=8)
     services = Services(
         catalog=catalog,
-        settings=Settings(state_dir=tmp / "state", validation_concurrency=2, allow_user_code=False),
+        settings=Settings(
+            state_dir=tmp / "state",
+            validation_concurrency=2,
+            allow_user_code=False,
+            workspace=Path(__file__).resolve().parent.parent,
+        ),
         registry=registry,
         validations=ValidationStore(),
     )
@@ -355,6 +362,23 @@ RUN_TOOL_ARGS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "restart_instance": call_args({"instance_id": instance_ids}, required=("instance_id",)),
     "stop_instance": call_args({"instance_id": instance_ids}, required=("instance_id",)),
     "stop_all_instances": call_args({}),
+    # No sandbox and no --allow-user-code here: a valid request ends in the refusal, so nothing ever runs.
+    "launch_app": call_args(
+        {
+            "path": arg(st.one_of(texts, st.sampled_from(PATHS), built_paths)),
+            "files": arg(
+                st.dictionaries(
+                    st.one_of(texts, st.sampled_from(["app.py", "../x.py", "/abs.py", "a/b.py", "a//b.py", ".."])),
+                    st.one_of(texts, st.sampled_from(PY_SNIPPETS)),
+                    max_size=4,
+                )
+            ),
+            "entry": arg(st.one_of(texts, st.sampled_from(["app:app", "a.b:c", "x:", ":y", "../a:b"]))),
+            "watch": arg(st.sampled_from([True, False, 0, "yes"])),
+            "port": arg(ports),
+            "health_path": arg(st.one_of(texts, st.sampled_from(["/", "/healthz", "healthz", "/" + "h" * 300]))),
+        }
+    ),
 }
 
 
@@ -411,8 +435,10 @@ def test_check_app_never_masks_errors(harness: Harness) -> None:
         ("stop_instance", {"instance_id": "x" * 101}, "at most 100"),
         ("check_app", {}, "exactly one of"),
         ("check_app", {"source": "", "path": "app.py"}, "exactly one of"),
-        ("check_app", {"path": "/etc/passwd"}, "not a .py file"),
-        ("check_app", {"path": "/nonexistent/app.py"}, "not a file"),
+        ("check_app", {"path": "/etc/passwd"}, "outside the folders this server may read"),
+        ("check_app", {"path": "/nonexistent/app.py"}, "outside the folders this server may read"),
+        ("check_app", {"path": "no_such_module.py"}, "does not exist"),
+        ("check_app", {"path": "README.md"}, "not a .py file"),
         ("check_app", {"source": "x = 1\n", "dynamic": True}, "--allow-user-code"),
         ("check_app", {"source": "é" * 200_000}, "KiB"),
     ],

@@ -48,6 +48,9 @@ class Settings(BaseModel):
     limits: Limits = Field(default_factory=Limits, description="Resource limits of each sandboxed app.")
     sandbox_image_base: str = Field(default_factory=default_image_base, description="Base of the docker sandbox image.")
     sandbox_pool: int = Field(default=1, ge=0, le=8, description="Warm sandboxes kept ready.")
+    workspace: Path = Field(
+        default_factory=Path.cwd, description="Folder agents' paths must be inside when the client declares no roots."
+    )
 
     @property
     def loopback(self) -> bool:

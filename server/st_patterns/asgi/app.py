@@ -73,6 +73,8 @@ def build_services(settings: Settings) -> Services:
         use_fork=settings.use_fork,
         sandbox=sandbox,
         sandbox_patterns=settings.sandbox_patterns,
+        allow_user_code=settings.allow_user_code,
+        no_sandbox_reason=sandbox_info.detail,
     )
     services = Services(catalog=catalog, settings=settings, registry=registry, validations=ValidationStore())
     services.sandbox_info = sandbox_info

@@ -49,6 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         dashboard=not args.no_dashboard,
         allowed_hosts=args.allowed_host or [],
         **sandbox_settings(args),
+        **({"workspace": Path(args.workspace).resolve()} if args.workspace else {}),
         **({"token": args.token} if args.token else {}),
         **({"state_dir": Path(args.state_dir)} if args.state_dir else {}),
     )
@@ -65,7 +66,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_stdio(args: argparse.Namespace) -> int:
     from st_patterns.asgi.app import serve_stdio
 
-    state = {"state_dir": Path(args.state_dir)} if args.state_dir else {}
+    state: dict[str, Path] = {"state_dir": Path(args.state_dir)} if args.state_dir else {}
+    if args.workspace:
+        state["workspace"] = Path(args.workspace).resolve()
     serve_stdio(
         Settings(use_fork=not args.no_fork, allow_user_code=args.allow_user_code, **sandbox_settings(args), **state)
     )
@@ -133,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Also accept this Host header (DNS-rebinding guard); repeatable; '*' accepts any.",
     )
     serve.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--workspace", metavar="DIR", help="Agents' paths must be inside DIR (default: the cwd).")
     add_sandbox_arguments(serve)
     serve.set_defaults(handler=cmd_serve)
 
@@ -142,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     stdio.add_argument(
         "--allow-user-code", action="store_true", help="Let user code run on the host without a sandbox."
     )
+    stdio.add_argument("--workspace", metavar="DIR", help="Paths must be inside DIR unless the client declares roots.")
     add_sandbox_arguments(stdio)
     stdio.set_defaults(handler=cmd_stdio)
 

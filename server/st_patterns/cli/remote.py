@@ -8,9 +8,10 @@ import argparse
 import asyncio
 import json
 import os
+from pathlib import Path
 from typing import Any
 
-from st_patterns.errors import StPatternsError
+from st_patterns.errors import InvalidInput, StPatternsError
 
 DEFAULT_SERVER = "http://127.0.0.1:8765/mcp"
 SERVER_ENV = "ST_PATTERNS_SERVER"
@@ -64,10 +65,15 @@ def _print(args: argparse.Namespace, data: dict[str, Any], text: str) -> int:
 
 
 def cmd_launch(args: argparse.Namespace) -> int:
-    payload: dict[str, Any] = {"pattern_id": args.pattern_id}
-    if args.port is not None:
-        payload["port"] = args.port
-    inst = call(args, "launch_pattern", payload)
+    if (args.pattern_id is None) == (args.app is None):
+        raise InvalidInput("Pass a pattern id, or --app PATH for your own app (not both).")
+    payload: dict[str, Any] = {} if args.port is None else {"port": args.port}
+    if args.app is not None:  # the server confines it to its workspace; send it absolute, as meant here
+        payload |= {"path": str(Path(args.app).resolve()), "watch": not args.no_watch}
+        payload |= {k: v for k, v in (("entry", args.entry), ("health_path", args.health_path)) if v}
+        inst = call(args, "launch_app", payload)
+    else:
+        inst = call(args, "launch_pattern", payload | {"pattern_id": args.pattern_id})
     return _print(args, inst, _row(inst))
 
 
@@ -114,8 +120,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         parser.set_defaults(handler=handler)
         return parser
 
-    add("launch", "Launch a pattern's reference app on the running server.", cmd_launch).add_argument("pattern_id")
-    sub.choices["launch"].add_argument("--port", type=int, help="Port; omit for a free one.")
+    launch = add("launch", "Launch a pattern's reference app, or your own (--app), on the running server.", cmd_launch)
+    launch.add_argument("pattern_id", nargs="?")
+    launch.add_argument("--port", type=int, help="Port; omit for a free one.")
+    launch.add_argument("--app", metavar="PATH", help="Your app: a .py file or project folder (runs in the sandbox).")
+    launch.add_argument("--entry", metavar="MODULE:ATTR", help="With --app: the ASGI app, if not found by itself.")
+    launch.add_argument("--no-watch", action="store_true", help="With --app: do not restart on file changes.")
+    launch.add_argument("--health-path", metavar="PATH", help="With --app: the URL path that answers while up.")
     add("instances", "List instances of the running server.", cmd_instances)
     add("instance", "Show one instance (status, uptime, CPU, RSS).", cmd_instance).add_argument("instance_id")
     logs = add("logs", "Print an instance's log tail.", cmd_logs)

@@ -345,7 +345,7 @@ def run_app(request: dict[str, Any]) -> int:
     module_dir = os.path.dirname(entry_path)
     sys.path.insert(0, module_dir)
     module_name = os.path.splitext(os.path.basename(entry))[0]
-    sys.argv = ["uvicorn", f"{module_name}:app"]
+    sys.argv = ["uvicorn", f"{module_name}:{request.get('attr') or 'app'}"]
     spec = importlib.util.spec_from_file_location(module_name, entry_path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {entry_path}")
@@ -354,8 +354,12 @@ def run_app(request: dict[str, Any]) -> int:
     spec.loader.exec_module(module)
     import uvicorn
 
+    attr = request.get("attr") or "app"
+    app = getattr(module, attr, None)
+    if app is None:
+        raise AttributeError(f"{entry_path} defines no {attr!r}: name the ASGI app with --entry module:attr")
     config = uvicorn.Config(
-        module.app,
+        app,
         host=request.get("host", "127.0.0.1"),
         port=int(request["port"]),
         proxy_headers=bool(request.get("proxy_headers", True)),

@@ -130,6 +130,7 @@ class Launcher:
                 "cwd": str(spec.cwd or spec.folder),
                 "proxy_headers": spec.proxy_headers,
                 "preload": [name for name in spec.preload if name not in self._unsafe_preloads],
+                "attr": spec.attr,
             }
             try:
                 return client.spawn(request, on_exit, self._ready_timeout if timeout is None else timeout)
@@ -232,7 +233,7 @@ class Launcher:
 
     def _spawn_cold(self, spec: SpawnSpec, on_exit: ExitCallback | None) -> Child:
         entry = Path(spec.entry)
-        cmd = [self._python, "-c", _PDEATHSIG_EXEC, str(os.getpid()), "-m", "uvicorn", f"{entry.stem}:app"]
+        cmd = [self._python, "-c", _PDEATHSIG_EXEC, str(os.getpid()), "-m", "uvicorn", f"{entry.stem}:{spec.attr}"]
         cmd += ["--app-dir", str(spec.folder / entry.parent), "--host", spec.host, "--port", str(spec.port)]
         cmd += ["--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN)]
         if not spec.proxy_headers:

@@ -20,7 +20,11 @@ class Instance(BaseModel):
     """One launched reference app: where it answers and what state its process is in."""
 
     id: str = Field(description="Instance id, e.g. 'mount_fastapi-3f9a1c'; pass it to stop/restart/logs.")
-    pattern_id: str = Field(description="The catalog pattern whose reference app this instance runs.")
+    pattern_id: str = Field(description="The catalog pattern this instance runs, or the name of an agent's own app.")
+    kind: Literal["pattern", "app"] = Field(
+        default="pattern", description="pattern: a catalog reference app; app: an agent's own app (launch_app)."
+    )
+    app_path: str | None = Field(default=None, description="For kind 'app': the entry file it was launched from.")
     url: str = Field(description="Base URL of the Streamlit page, including the pattern's base path.")
     port: int = Field(description="TCP port on the loopback host the app listens on.")
     pid: int | None = Field(description="OS process id of the app (leader of its own process group).")
@@ -31,7 +35,7 @@ class Instance(BaseModel):
         )
     )
     started_at: datetime = Field(description="When the process was started (UTC).")
-    health_url: str = Field(description="Streamlit's health endpoint; answers 200 'ok' while the app is up.")
+    health_url: str = Field(description="What readiness polls: Streamlit's health endpoint unless the app names one.")
     urls: dict[str, str] = Field(description="Each URL path the pattern adds -> its absolute URL on this instance.")
     exit_code: int | None = Field(
         description="Process exit code once it has ended; negative means killed by that signal (-15 SIGTERM)."

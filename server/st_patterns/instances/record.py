@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -20,11 +21,11 @@ from typing import TypedDict
 import httpx
 import psutil
 
-from st_patterns.catalog.loader import Pattern
 from st_patterns.errors import InvalidInput
 from st_patterns.instances.backends.base import Backend
 from st_patterns.instances.launcher import Child, SpawnSpec
 from st_patterns.instances.models import ACTIVE_STATUSES, Instance, InstanceStatus
+from st_patterns.instances.source import AppSource
 
 Progress = Callable[[float, float, str], None]
 
@@ -98,7 +99,7 @@ class InstanceRecord:
     """One instance's state; the registry mutates it under its lock only. ``generation`` counts (re)starts."""
 
     id: str
-    pattern: Pattern
+    source: AppSource
     port: int
     log: LogTail
     started_at: datetime
@@ -138,32 +139,35 @@ class InstanceRecord:
         self.proc = None
 
     def spawn_spec(self, host: str) -> SpawnSpec:
-        meta = self.pattern.meta
+        source = self.source
         return SpawnSpec(
-            folder=self.pattern.folder,
-            entry=meta.entry,
+            folder=source.folder,
+            entry=source.entry,
+            attr=source.attr,
             port=self.port,
             log_path=self.log.path,
             host=host,
-            env=dict(meta.env),
-            proxy_headers=meta.proxy_headers,
-            cwd=self.pattern.folder,
-            preload=tuple(meta.preload),
+            env=dict(source.env),
+            proxy_headers=source.proxy_headers,
+            cwd=source.folder,
+            preload=source.preload,
         )
 
     def snapshot(self, url_host: str) -> Instance:
         origin = f"http://{url_host}:{self.port}"
-        base = origin + self.pattern.meta.base_path
+        base = origin + self.source.base_path
         return Instance(
             id=self.id,
-            pattern_id=self.pattern.id,
+            pattern_id=self.source.name,
+            kind=self.source.kind,
+            app_path=str(self.source.folder / self.source.entry) if self.source.kind == "app" else None,
             url=base,
             port=self.port,
             pid=self.pid,
             status=self.status,
             started_at=self.started_at,
-            health_url=base + "_stcore/health",
-            urls={info.path: origin + info.path for info in self.pattern.meta.paths},
+            health_url=origin + self.source.health,
+            urls={path: origin + path for path in self.source.paths},
             exit_code=self.exit_code,
             launch_mode=self.launch_mode if self.launch_mode in ("cold", "bwrap", "docker") else "fork",
             sandbox=self.backend.info.name if self.backend is not None else "none",
@@ -197,8 +201,9 @@ def wait_healthy(
     *,
     started: float,
     wanted: Callable[[], bool] = lambda: True,
+    up: tuple[int, ...] = (200,),
 ) -> str | None:
-    """Poll ``url`` from ``started`` (a ``clock`` reading); None once it answers 200, else why it never will.
+    """Poll ``url`` from ``started`` (a ``clock`` reading); None once it answers one of ``up``, else why it never will.
 
     ``wanted`` turning False (the instance was stopped meanwhile) ends the wait.
     """
@@ -211,16 +216,33 @@ def wait_healthy(
                 return "the instance was stopped while it was starting"
             elapsed = clock() - started
             if elapsed >= timeout:
-                return f"{url} did not answer 200 within {timeout:g} s (last: {last})"
+                wanted_text = " or ".join(map(str, up))
+                return f"{url} did not answer {wanted_text} within {timeout:g} s (last: {last})"
             try:
                 answer = client.get(url, timeout=max(0.1, min(2.0, timeout - elapsed)))
-                if answer.status_code == 200:
+                if answer.status_code in up:
                     return None
                 last = f"HTTP {answer.status_code}"
             except httpx.HTTPError as exc:
                 last = type(exc).__name__
             report(elapsed, f"waiting for {url} ({last})")
             child.wait(HEALTH_POLL)
+
+
+MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
+
+
+def missing_module_hint(log_tail: str) -> str:
+    """When an app died importing something the runtime lacks, say which module and how to provide it."""
+    found = MISSING_MODULE.findall(log_tail)
+    if not found:
+        return ""
+    top = found[-1].split(".")[0]
+    return (
+        f". The app imports {top!r}, which the runtime it runs in does not have: install it beside st-patterns "
+        f"(`pip install {top}` in the server's environment; for the docker sandbox, then run "
+        "`st-patterns sandbox-image`), or remove the import"
+    )
 
 
 class Measurements(TypedDict):

@@ -28,19 +28,23 @@ from st_patterns.errors import (
     LaunchFailed,
     StateUnavailable,
     StPatternsError,
+    UserCodeRefused,
 )
 from st_patterns.instances import record, state
-from st_patterns.instances.backends.base import Backend
+from st_patterns.instances.backends.base import STOP_GRACE, Backend
 from st_patterns.instances.launcher import Child, Launcher
 from st_patterns.instances.models import ACTIVE_STATUSES, Instance, InstanceDetail, InstanceLogs
 from st_patterns.instances.record import InstanceRecord, LogTail, Progress, Reporter
+from st_patterns.instances.source import AppSource
 from st_patterns.instances.state import StateStore, check_port_free, pick_port, process_identity
+from st_patterns.instances.watch import Watcher
 
 Instances = list[Instance]  # aliases: inside Registry, `list` is the method
 
 MAX_LOG_LINES = 2000  # in-memory ring per instance
 DETAIL_TAIL = 20  # log lines in InstanceDetail
 FAILURE_TAIL = 40  # log lines in LaunchFailed
+WATCH_STOP_GRACE = 1.0  # seconds a running app gets to stop when its files changed
 MAX_ENDED = 32  # ended instances kept (for their logs and exit codes); older ones are dropped
 MAX_LOG_FILES = 200  # log files kept in state_dir/logs across server runs
 MONITOR_INTERVAL = 0.2  # seconds between log pumps
@@ -70,6 +74,8 @@ class Registry:
         launcher: Launcher | None = None,
         sandbox: Backend | None = None,
         sandbox_patterns: bool = False,
+        allow_user_code: bool = False,
+        no_sandbox_reason: str = "no sandbox is configured",
         use_fork: bool = True,
         host: str = "127.0.0.1",
         clock: Callable[[], float] = time.monotonic,
@@ -84,6 +90,7 @@ class Registry:
         preload = catalog.preloads()
         self._launcher = launcher or Launcher(use_fork=use_fork, preload=preload, log_dir=self._logs_dir)
         self._sandbox = sandbox
+        self.allow_user_code, self.no_sandbox_reason = allow_user_code, no_sandbox_reason
         self._pattern_backend: Backend = sandbox if sandbox is not None and sandbox_patterns else self._launcher
         self._host = host
         self._url_host = f"[{host}]" if ":" in host else ("127.0.0.1" if host == "0.0.0.0" else host)
@@ -91,6 +98,7 @@ class Registry:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._records: dict[str, InstanceRecord] = {}
+        self._watchers: dict[str, Watcher] = {}
         self._version = 0
         self._store: StateStore | None = None
         self._forkserver_pid: int | None = None
@@ -146,6 +154,7 @@ class Registry:
             self._closed, started = True, self._started
         if started:
             self.stop_all()
+        self._unwatch(list(self._watchers))
         self._monitor_stop.set()
         if self._monitor is not None:
             self._monitor.join(5)
@@ -218,25 +227,37 @@ class Registry:
         CapacityReached, or LaunchFailed (with the log tail and exit code; the process is stopped first).
         ``progress(elapsed_seconds, timeout, message)`` is called while waiting.
         """
-        pattern = self._catalog.get(pattern_id)
+        return self.launch_source(AppSource.from_pattern(self._catalog.get(pattern_id)), port, progress, timeout)
+
+    def launch_source(
+        self, source: AppSource, port: int | None = None, progress: Progress | None = None, timeout: float = 30.0
+    ) -> Instance:
+        """Start ``source`` (a pattern, or an agent's own app) as an instance; see ``launch``.
+
+        An agent's app (kind "app") runs in the sandbox; without one, only with ``allow_user_code`` (else
+        UserCodeRefused says what would allow it).
+        """
         if port is not None:
             guards.check_port(port)
         timeout = record.check_timeout(timeout)
+        self._backend_for(source)  # refuse before anything is recorded
         self.start()
         with self._lock:
             self._check_open()
             self._check_capacity()
-            instance_id = self._new_id(pattern.id)
+            instance_id = self._new_id(source.name)
             log = LogTail(self._logs_dir / f"{instance_id}.log", MAX_LOG_LINES)
-            rec = InstanceRecord(instance_id, pattern, self._claim_port(port), log, self._now(), self._clock())
+            rec = InstanceRecord(instance_id, source, self._claim_port(port), log, self._now(), self._clock())
             self._records[rec.id] = rec
             self._persist(rec)
             self._prune_ended()
             self._bump()
+        if source.watch:  # before the first start: an app that fails at import is fixed by the next edit
+            self._watch(rec)
         try:
             return self._run(rec, progress, timeout)
         except LaunchFailed as exc:
-            if port is not None or "address already in use" not in exc.log_tail.lower():
+            if port is not None or "address already in use" not in f"{exc} {exc.log_tail}".lower():
                 raise
         with self._lock:  # another process took the picked port before uvicorn bound it: one more try
             self._check_open()
@@ -245,27 +266,29 @@ class Registry:
         rec.log.note(f"--- st-patterns: port taken, retrying on port {rec.port} ---")
         return self._run(rec, progress, timeout)
 
-    def restart(self, instance_id: str, progress: Progress | None = None, timeout: float = 30.0) -> Instance:
+    def restart(
+        self, instance_id: str, progress: Progress | None = None, timeout: float = 30.0, grace: float = STOP_GRACE
+    ) -> Instance:
         """Stop the instance if needed and start it again with the same id and port; returns once healthy."""
         timeout = record.check_timeout(timeout)
         with self._lock:
             rec = self._get(instance_id)
-        self._stop_many([rec])
+        self._stop_many([rec], grace)
         with self._lock:
             self._check_open()
             if rec.status in ACTIVE_STATUSES:
-                raise LaunchFailed(rec.pattern.id, f"instance {instance_id!r} is being launched by another call")
+                raise LaunchFailed(rec.source.name, f"instance {instance_id!r} is being launched by another call")
             self._check_capacity()
             self._reset(rec, self._claim_port(rec.port, exclude=rec.id))
         rec.log.note(f"--- st-patterns: restarted at {rec.started_at.isoformat()} ---")
         return self._run(rec, progress, timeout)
 
     def _run(self, rec: InstanceRecord, progress: Progress | None, timeout: float) -> Instance:
-        pattern_id = rec.pattern.id
+        pattern_id = rec.source.name
         report = Reporter(progress, timeout, self._clock)
         report(0.0, f"starting {pattern_id} on port {rec.port}")
         on_exit = partial(self._on_exit, rec.id, rec.generation)
-        backend = rec.backend = self._pattern_backend
+        backend = rec.backend = self._backend_for(rec.source)
         try:
             child = backend.spawn(rec.spawn_spec(self._host), on_exit=on_exit, timeout=timeout)
         except Exception as exc:
@@ -287,6 +310,7 @@ class Registry:
                 report,
                 started=rec.started_mono,
                 wanted=lambda: rec.status == "starting",
+                up=rec.source.up_statuses,
             )
             with self._lock:
                 if reason is None and rec.status == "starting" and child.alive:
@@ -308,31 +332,37 @@ class Registry:
         self._end_launch(rec)
         rec.log.pump()
         tail = "\n".join(rec.log.tail(FAILURE_TAIL))
-        raise LaunchFailed(pattern_id, reason, log_tail=tail, returncode=child.returncode)
+        raise LaunchFailed(
+            pattern_id, reason + record.missing_module_hint(tail), log_tail=tail, returncode=child.returncode
+        )
 
     # -- stopping --------------------------------------------------------------------------------------------
     def stop(self, instance_id: str) -> Instance:
         """SIGTERM the instance's process group, SIGKILL after 5 s; an already gone process counts as stopped."""
         with self._lock:
             rec = self._get(instance_id)
+        self._unwatch([rec.id])
         return self._stop_many([rec])[0]
 
     def stop_all(self) -> Instances:
         """Stop every active instance in parallel; returns them as stopped."""
         with self._lock:
             recs = [rec for rec in self._records.values() if rec.status in ACTIVE_STATUSES]
+            watched = list(self._watchers)
+        self._unwatch(watched)
         return self._stop_many(recs)
 
     def remove(self, instance_id: str) -> None:
         """Stop the instance if needed and forget it, with its log file."""
         with self._lock:
             rec = self._get(instance_id)
+        self._unwatch([rec.id])
         self._stop_many([rec])
         with self._lock:
             self._forget(rec)
             self._bump()
 
-    def _stop_many(self, recs: Sequence[InstanceRecord]) -> Instances:
+    def _stop_many(self, recs: Sequence[InstanceRecord], grace: float = STOP_GRACE) -> Instances:
         with self._lock:
             for rec in recs:
                 if rec.status in ACTIVE_STATUSES:
@@ -341,7 +371,7 @@ class Registry:
             self._bump()
             stopping = [rec for rec in recs if rec.status == "stopping" and rec.child is not None]
             children = [rec.child for rec in stopping if rec.child is not None]
-        self._terminate(stopping)
+        self._terminate(stopping, grace)
         with self._changed:  # a launch still spawning ends its own record once it sees "stopping"
             self._changed.wait_for(lambda: all(r.status != "stopping" or r.child for r in recs), STOP_WAIT)
             late = [r for r in recs if r.status == "stopping" and r.child is not None and r.child not in children]
@@ -400,7 +430,35 @@ class Registry:
         check_port_free(self._host, port, taken.get(port))
         return port
 
-    def _terminate(self, recs: Sequence[InstanceRecord]) -> None:
+    def _backend_for(self, source: AppSource) -> Backend:
+        if source.kind == "pattern":
+            return self._pattern_backend
+        if self._sandbox is not None:
+            return self._sandbox
+        if self.allow_user_code:
+            return self._launcher
+        raise UserCodeRefused(
+            f"Running your app needs a sandbox, and {self.no_sandbox_reason}. Install bubblewrap (apt-get install "
+            "bubblewrap) or start Docker and restart with `st-patterns serve --sandbox auto`, or pass "
+            "--allow-user-code to run it unsandboxed on the host."
+        )
+
+    def _watch(self, rec: InstanceRecord) -> None:
+        def changed() -> None:
+            rec.log.note("--- st-patterns: files changed, restarting ---")
+            self.restart(rec.id, grace=WATCH_STOP_GRACE)
+
+        watcher = Watcher(rec.source.folder, changed)
+        with self._lock:
+            self._watchers[rec.id] = watcher
+
+    def _unwatch(self, ids: Sequence[str]) -> None:
+        with self._lock:
+            watchers = [w for i in ids if (w := self._watchers.pop(i, None)) is not None]
+        for watcher in watchers:
+            watcher.stop()
+
+    def _terminate(self, recs: Sequence[InstanceRecord], grace: float = STOP_GRACE) -> None:
         """Stop each record's process through the backend that started it (host and sandbox may differ)."""
         by_backend: dict[int, tuple[Backend, list[Child]]] = {}
         for rec in recs:
@@ -408,7 +466,7 @@ class Registry:
                 backend = rec.backend or self._launcher
                 by_backend.setdefault(id(backend), (backend, []))[1].append(rec.child)
         for backend, children in by_backend.values():
-            backend.terminate(children)
+            backend.terminate(children, grace)
 
     def _new_id(self, pattern_id: str) -> str:
         while (candidate := f"{pattern_id}-{secrets.token_hex(3)}") in self._records:
@@ -417,7 +475,7 @@ class Registry:
 
     def _persist(self, rec: InstanceRecord) -> None:
         if self._store is not None:
-            self._store.put(rec.id, "instance", rec.pid, rec.create_time, rec.pattern.id, rec.port, rec.status)
+            self._store.put(rec.id, "instance", rec.pid, rec.create_time, rec.source.name, rec.port, rec.status)
 
     def _sync_forkserver_row(self) -> None:
         pid = self._launcher.forkserver_pid

@@ -12,7 +12,9 @@ from pydantic import Field
 
 from st_patterns.checker.review import AppReview, review_app
 from st_patterns.mcp_tools.common import READ_ONLY, tool_errors
+from st_patterns.mcp_tools.roots import allowed_roots
 from st_patterns.models import CheckResult, ValidationSummary
+from st_patterns.projects.roots import confine
 from st_patterns.services import Services, validate_for
 
 RUNS_PROCESSES = ToolAnnotations(
@@ -48,12 +50,18 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
 
     @mcp.tool(annotations=READ_ONLY)
     async def check_app(
+        ctx: Context,
         source: Annotated[
             str | None,
             Field(description="Python source of your st.App module (up to 256 KiB).", max_length=262_144),
         ] = None,
         path: Annotated[
-            str | None, Field(description="Or: path of a .py file on the server's machine.", max_length=4096)
+            str | None,
+            Field(
+                description="Or: path of a .py file on the server's machine, inside the client's MCP roots (or the "
+                "server's --workspace).",
+                max_length=4096,
+            ),
         ] = None,
         dynamic: Annotated[
             bool,
@@ -75,10 +83,15 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
         settings = services.settings
         registry = services.registry
         with tool_errors():
+            target = None
+            if path is not None and source is None:  # both or neither: review_app says "exactly one of"
+                target = confine(path, await allowed_roots(ctx, services))
+            elif path is not None:
+                target = Path(path)
             return await anyio.to_thread.run_sync(
                 lambda: review_app(
                     source=source,
-                    path=Path(path) if path is not None else None,
+                    path=target,
                     dynamic=dynamic,
                     allow_user_code=settings.allow_user_code,
                     sandbox=registry.sandbox if registry is not None else None,

@@ -41,6 +41,7 @@ class SpawnSpec:
     proxy_headers: bool = True
     cwd: Path | None = None
     preload: tuple[str, ...] = ()
+    attr: str = "app"  # the ASGI callable's name in ``entry``
 
 
 class Backend(Protocol):

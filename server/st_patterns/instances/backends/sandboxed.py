@@ -238,6 +238,7 @@ class SandboxBackend:
                     "cwd": SANDBOX_TMP if foreign_cwd else APP_DIR,
                     "proxy_headers": spec.proxy_headers,
                     "preload": list(spec.preload),
+                    "attr": spec.attr,
                 }
                 sandbox.link.spawn(request, [listener.fileno(), log_fd], wait)
                 pid = sandbox.app_pid()

@@ -1,0 +1,83 @@
+"""MCP tools for the agent's own app: launch it as a supervised instance, in the sandbox, restarted on each edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import anyio
+import anyio.from_thread
+from fastmcp import Context, FastMCP
+from pydantic import Field
+
+from st_patterns.errors import InvalidInput
+from st_patterns.instances.models import Instance
+from st_patterns.mcp_tools.common import tool_errors
+from st_patterns.mcp_tools.instance_tools import LAUNCH
+from st_patterns.mcp_tools.roots import allowed_roots
+from st_patterns.projects.app_source import user_app_source
+from st_patterns.projects.roots import confine
+from st_patterns.projects.upload import MAX_FILE_BYTES, MAX_FILES, materialize
+from st_patterns.services import Services
+
+PathArg = Annotated[
+    str | None,
+    Field(
+        description="Your app: a .py file exposing an ASGI app, or a project folder. Must be inside the client's MCP "
+        "roots (or the server's --workspace).",
+        max_length=4096,
+    ),
+]
+FilesArg = Annotated[
+    dict[str, str] | None,
+    Field(
+        description=f"Or: the files themselves, {{relative name: text}} (at most {MAX_FILES}, "
+        f"{MAX_FILE_BYTES // 1024} KiB each), for an agent on another machine.",
+    ),
+]
+
+
+async def project_path(ctx: Context, services: Services, path: str | None, files: dict[str, str] | None) -> Path:
+    """The project to run: ``path`` confined to the allowed roots, or ``files`` written to a private folder."""
+    if (path is None) == (files is None):
+        raise InvalidInput("Pass exactly one of `path` (a file or folder) or `files` ({name: text}).")
+    if files is not None:
+        return materialize(files, services.settings.state_dir / "projects")
+    return confine(path or "", await allowed_roots(ctx, services))
+
+
+def register_app_tools(mcp: FastMCP, services: Services) -> None:
+    @mcp.tool(annotations=LAUNCH)
+    async def launch_app(
+        ctx: Context,
+        path: PathArg = None,
+        files: FilesArg = None,
+        entry: Annotated[
+            str | None, Field(description="'module:attr' naming the ASGI app; omit to find it.", max_length=200)
+        ] = None,
+        watch: Annotated[bool, Field(description="Restart the app when its files change (default on).")] = True,
+        port: Annotated[int | None, Field(description="Port (1024-65535); omit to pick a free one.")] = None,
+        health_path: Annotated[
+            str | None,
+            Field(description="URL path that answers while the app is up; default Streamlit's own.", max_length=200),
+        ] = None,
+    ) -> Instance:
+        """Run your own app (a .py file exposing an ASGI `app`, or a project folder) as a supervised instance in
+        the server's sandbox: listed with list_instances, logs with instance_logs, stopped with stop_instance.
+        With watch (default), every edit to the project's files restarts it within about a second. Answers once
+        it is up (its health endpoint answers; a guard's 401/403 counts), or fails with the exception and the log
+        tail. The entry is found like `streamlit run` finds a script (app.py, streamlit_app.py, main.py, ...), or
+        pass entry="module:attr".
+
+        Examples: launch_app(path="/work/shop"); launch_app(files={"app.py": "...", "ui.py": "..."}, watch=False)
+        """
+        with tool_errors():
+            registry = services.live_registry()
+            folder = await project_path(ctx, services, path, files)
+            source = user_app_source(folder, entry, watch=watch and files is None, health_path=health_path)
+
+        def progress(done: float, total: float, message: str) -> None:
+            anyio.from_thread.run(ctx.report_progress, done, total, message)
+
+        with tool_errors():
+            return await anyio.to_thread.run_sync(lambda: registry.launch_source(source, port, progress=progress))
