@@ -28,12 +28,12 @@ from st_patterns.errors import (
     LaunchFailed,
     StateUnavailable,
     StPatternsError,
-    UserCodeRefused,
 )
 from st_patterns.instances import record, state
 from st_patterns.instances.backends.base import STOP_GRACE, Backend
 from st_patterns.instances.launcher import Child, Launcher
 from st_patterns.instances.models import ACTIVE_STATUSES, Instance, InstanceDetail, InstanceLogs
+from st_patterns.instances.placement import Placement
 from st_patterns.instances.record import InstanceRecord, LogTail, Progress, Reporter
 from st_patterns.instances.source import AppSource
 from st_patterns.instances.state import StateStore, check_port_free, pick_port, process_identity
@@ -89,9 +89,13 @@ class Registry:
         self._logs_dir = self._state_dir / "logs"
         preload = catalog.preloads()
         self._launcher = launcher or Launcher(use_fork=use_fork, preload=preload, log_dir=self._logs_dir)
-        self._sandbox = sandbox
-        self.allow_user_code, self.no_sandbox_reason = allow_user_code, no_sandbox_reason
-        self._pattern_backend: Backend = sandbox if sandbox is not None and sandbox_patterns else self._launcher
+        self._placement = Placement(
+            self._launcher,
+            sandbox,
+            sandbox_patterns=sandbox_patterns,
+            allow_user_code=allow_user_code,
+            no_sandbox_reason=no_sandbox_reason,
+        )
         self._host = host
         self._url_host = f"[{host}]" if ":" in host else ("127.0.0.1" if host == "0.0.0.0" else host)
         self._clock, self._now = clock, now
@@ -115,12 +119,16 @@ class Registry:
     @property
     def sandbox(self) -> Backend | None:
         """The sandbox for untrusted code, when one works here (see ``backends.choose``)."""
-        return self._sandbox
+        return self._placement.sandbox
 
     @property
     def pattern_backend(self) -> Backend:
         """Where catalog patterns run: the host launcher, or the sandbox with ``sandbox_patterns``."""
-        return self._pattern_backend
+        return self._placement.pattern_backend
+
+    def backend_for(self, source: AppSource) -> Backend:
+        """Where ``source`` would run; UserCodeRefused for an agent's app when neither sandbox nor host may."""
+        return self._placement.backend_for(source)
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -138,9 +146,7 @@ class Registry:
                 raise StateUnavailable(str(self._state_dir), f"{type(exc).__name__}: {exc}") from exc
             self.reaped = state.reap_processes(self._store.orphans())
             self._store.forget_dead_owners()
-            self._launcher.start()
-            if self._sandbox is not None and self._pattern_backend is self._sandbox:
-                self._sandbox.start()  # warm now: every launch uses it (otherwise the pool warms at first use)
+            self._placement.start()
             self._sync_forkserver_row()
             self._monitor = threading.Thread(target=self._monitor_loop, name="st-patterns-registry", daemon=True)
             self._monitor.start()
@@ -158,9 +164,7 @@ class Registry:
         self._monitor_stop.set()
         if self._monitor is not None:
             self._monitor.join(5)
-        self._launcher.close()
-        if self._sandbox is not None:
-            self._sandbox.close()
+        self._placement.close()
         with self._lock:
             if self._store is not None:
                 self._store.close()  # also forgets this server's rows: nothing of ours is left to reap
@@ -240,7 +244,7 @@ class Registry:
         if port is not None:
             guards.check_port(port)
         timeout = record.check_timeout(timeout)
-        self._backend_for(source)  # refuse before anything is recorded
+        self.backend_for(source)  # refuse before anything is recorded
         self.start()
         with self._lock:
             self._check_open()
@@ -288,7 +292,7 @@ class Registry:
         report = Reporter(progress, timeout, self._clock)
         report(0.0, f"starting {pattern_id} on port {rec.port}")
         on_exit = partial(self._on_exit, rec.id, rec.generation)
-        backend = rec.backend = self._backend_for(rec.source)
+        backend = rec.backend = self.backend_for(rec.source)
         try:
             child = backend.spawn(rec.spawn_spec(self._host), on_exit=on_exit, timeout=timeout)
         except Exception as exc:
@@ -430,19 +434,6 @@ class Registry:
         check_port_free(self._host, port, taken.get(port))
         return port
 
-    def _backend_for(self, source: AppSource) -> Backend:
-        if source.kind == "pattern":
-            return self._pattern_backend
-        if self._sandbox is not None:
-            return self._sandbox
-        if self.allow_user_code:
-            return self._launcher
-        raise UserCodeRefused(
-            f"Running your app needs a sandbox, and {self.no_sandbox_reason}. Install bubblewrap (apt-get install "
-            "bubblewrap) or start Docker and restart with `st-patterns serve --sandbox auto`, or pass "
-            "--allow-user-code to run it unsandboxed on the host."
-        )
-
     def _watch(self, rec: InstanceRecord) -> None:
         def changed() -> None:
             rec.log.note("--- st-patterns: files changed, restarting ---")
@@ -459,14 +450,7 @@ class Registry:
             watcher.stop()
 
     def _terminate(self, recs: Sequence[InstanceRecord], grace: float = STOP_GRACE) -> None:
-        """Stop each record's process through the backend that started it (host and sandbox may differ)."""
-        by_backend: dict[int, tuple[Backend, list[Child]]] = {}
-        for rec in recs:
-            if rec.child is not None:
-                backend = rec.backend or self._launcher
-                by_backend.setdefault(id(backend), (backend, []))[1].append(rec.child)
-        for backend, children in by_backend.values():
-            backend.terminate(children, grace)
+        self._placement.terminate([(rec.backend, rec.child) for rec in recs if rec.child is not None], grace)
 
     def _new_id(self, pattern_id: str) -> str:
         while (candidate := f"{pattern_id}-{secrets.token_hex(3)}") in self._records:
