@@ -54,6 +54,8 @@ ALL_TOOLS = {
     "restart_instance",
     "stop_all_instances",
     "launch_app",
+    "validate_app",
+    "suggest_probes",
 }
 SCALE = float(os.environ.get("ST_PATTERNS_FUZZ_SCALE", "1"))  # e.g. 10 for a long hunt
 FUZZ = settings(
@@ -355,6 +357,22 @@ check_args = call_args(
     }
 )
 
+PROJECT_ARGS = {
+    "path": arg(st.one_of(texts, st.sampled_from(PATHS), built_paths)),
+    "files": arg(
+        st.dictionaries(
+            st.one_of(
+                st.text(KEY_CHAR, max_size=40),
+                st.sampled_from(["app.py", "../x.py", "/abs.py", "a/b.py", "a//b.py", ".."]),
+            ),
+            st.one_of(texts, st.sampled_from(PY_SNIPPETS)),
+            max_size=4,
+        )
+    ),
+}
+
+READ_TOOL_ARGS["suggest_probes"] = call_args(PROJECT_ARGS)  # never runs code: reads, parses, suggests
+
 RUN_TOOL_ARGS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     # Mostly invalid: a valid id (or a port that serializes to null, e.g. NaN) reaches the no-spawn launcher.
     "launch_pattern": call_args({"pattern_id": pattern_ids, "port": arg(ports)}, required=("pattern_id",)),
@@ -365,18 +383,18 @@ RUN_TOOL_ARGS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     # No sandbox and no --allow-user-code here: a valid request ends in the refusal, so nothing ever runs.
     "launch_app": call_args(
         {
-            "path": arg(st.one_of(texts, st.sampled_from(PATHS), built_paths)),
-            "files": arg(
-                st.dictionaries(
-                    st.one_of(texts, st.sampled_from(["app.py", "../x.py", "/abs.py", "a/b.py", "a//b.py", ".."])),
-                    st.one_of(texts, st.sampled_from(PY_SNIPPETS)),
-                    max_size=4,
-                )
-            ),
+            **PROJECT_ARGS,
             "entry": arg(st.one_of(texts, st.sampled_from(["app:app", "a.b:c", "x:", ":y", "../a:b"]))),
             "watch": arg(st.sampled_from([True, False, 0, "yes"])),
             "port": arg(ports),
             "health_path": arg(st.one_of(texts, st.sampled_from(["/", "/healthz", "healthz", "/" + "h" * 300]))),
+        }
+    ),
+    "validate_app": call_args(
+        {
+            **PROJECT_ARGS,
+            "probes": arg(st.lists(st.one_of(json_values, st.just({"name": "x", "path": "/"})), max_size=3)),
+            "entry": arg(texts),
         }
     ),
 }

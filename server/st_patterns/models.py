@@ -56,6 +56,7 @@ class ProbeResult(BaseModel):
     expected: str
     actual: str
     seconds: float
+    see_pattern: str | None = Field(default=None, description="The pattern to read when this check fails.")
 
 
 class CheckResult(ProbeResult):

@@ -106,6 +106,7 @@ class Probe(_Strict):
     expect_ws: Literal["runs", "refused"] | None = Field(
         default=None, description="websocket probes: the script runs (marker seen) or the socket is refused."
     )
+    see_pattern: str | None = Field(default=None, description="The pattern to read when this probe fails.")
 
     @field_validator("source_ip")
     @classmethod

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
+from st_patterns.catalog.loader import Catalog
+from st_patterns.errors import SandboxUnavailable
+from st_patterns.instances.backends.base import Backend
+from st_patterns.instances.backends.choose import choose_backend
 from st_patterns.models import Limits
+from st_patterns.settings import Settings
 
 DEFAULTS = Limits()
 
@@ -36,3 +42,19 @@ def sandbox_settings(args: argparse.Namespace) -> dict[str, Any]:
         "limits": {"memory_mb": args.sandbox_memory, "cpus": args.sandbox_cpus, "pids": args.sandbox_pids},
         "sandbox_patterns": bool(getattr(args, "sandbox_patterns", False)),
     }
+
+
+def sandbox_backend(args: argparse.Namespace, catalog: Catalog, root: Path, pool: int = 1) -> Backend:
+    """The sandbox ``--sandbox`` names (``auto``: the best that works); raises SandboxUnavailable if none does."""
+    settings = Settings(**sandbox_settings(args))
+    backend, info = choose_backend(
+        settings.sandbox,
+        limits=settings.limits,
+        root=root / "sandboxes",
+        preload=catalog.preloads(),
+        pool_size=pool,
+        base_image=settings.sandbox_image_base,
+    )
+    if backend is None:
+        raise SandboxUnavailable(settings.sandbox, info.detail)
+    return backend

@@ -11,16 +11,15 @@ from pathlib import Path
 
 from st_patterns.catalog.loader import Catalog
 from st_patterns.checker.review import review_app
-from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_settings
+from st_patterns.cli.apps import cmd_validate_app
+from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_backend
 from st_patterns.errors import SandboxUnavailable
 from st_patterns.instances.backends.base import Backend
-from st_patterns.instances.backends.choose import choose_backend
 from st_patterns.instances.launcher import Launcher
 from st_patterns.models import CheckResult, ValidationReport
 from st_patterns.proving.boot import pattern_boot
 from st_patterns.proving.junit import to_junit_xml
 from st_patterns.proving.validator import validate_patterns_async
-from st_patterns.settings import Settings
 
 
 def _launcher(catalog: Catalog, use_fork: bool, log_dir: Path) -> Launcher:
@@ -29,6 +28,8 @@ def _launcher(catalog: Catalog, use_fork: bool, log_dir: Path) -> Launcher:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.app:
+        return cmd_validate_app(args)
     catalog = Catalog.load()
     ids = ["all"] if args.all or not args.pattern_ids else args.pattern_ids
     quiet = args.json
@@ -53,7 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="st-patterns-validate-") as tmp:
         if args.sandbox_patterns:
-            launcher: Backend = _sandbox(args, catalog, Path(tmp), pool=args.concurrency or os.cpu_count() or 2)
+            launcher: Backend = sandbox_backend(args, catalog, Path(tmp), pool=args.concurrency or os.cpu_count() or 2)
             print(f"sandbox: {launcher.info.detail}", file=sys.stderr)
         else:
             launcher = _launcher(catalog, not args.no_fork, Path(tmp))
@@ -84,22 +85,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if summary.passed else 1
 
 
-def _sandbox(args: argparse.Namespace, catalog: Catalog, root: Path, pool: int = 1) -> Backend:
-    """The sandbox ``--sandbox`` names (``auto``: the best that works); raises SandboxUnavailable if none does."""
-    settings = Settings(**sandbox_settings(args))
-    backend, info = choose_backend(
-        settings.sandbox,
-        limits=settings.limits,
-        root=root / "sandboxes",
-        preload=catalog.preloads(),
-        pool_size=pool,
-        base_image=settings.sandbox_image_base,
-    )
-    if backend is None:
-        raise SandboxUnavailable(settings.sandbox, info.detail)
-    return backend
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     path = Path(args.file)
     sandbox: Backend | None = None
@@ -108,7 +93,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="st-patterns-check-") as tmp:
         if args.dynamic and args.sandbox != "none":
             try:
-                sandbox = _sandbox(args, Catalog.load(), Path(tmp), pool=0)
+                sandbox = sandbox_backend(args, Catalog.load(), Path(tmp), pool=0)
             except SandboxUnavailable as exc:
                 reason = str(exc)
         if args.dynamic and sandbox is None and args.allow_user_code:
@@ -153,6 +138,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     val.add_argument("--junit", metavar="FILE", help="Also write a JUnit XML report.")
     val.add_argument("--concurrency", type=int, default=None, help="Patterns at once (default: cores).")
     val.add_argument("--no-fork", action="store_true", help="Boot cold with uvicorn instead of the fork server.")
+    val.add_argument("--app", metavar="PATH", help="Validate your own app (a .py file or folder) instead.")
+    val.add_argument("--probes", metavar="FILE", help="With --app: your probes.toml (default: suggested ones).")
+    val.add_argument("--entry", metavar="MODULE:ATTR", help="With --app: the ASGI app, if not found by itself.")
+    val.add_argument("--health-path", metavar="PATH", help="With --app: the URL path that answers while up.")
+    val.add_argument("--allow-user-code", action="store_true", help="With --app: run on the host if no sandbox.")
     add_sandbox_arguments(val)
     val.set_defaults(handler=cmd_validate)
 

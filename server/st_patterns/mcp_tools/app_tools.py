@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,11 +11,17 @@ import anyio.from_thread
 from fastmcp import Context, FastMCP
 from pydantic import Field
 
+from st_patterns.catalog.contract import Probe, ProbeFile
+from st_patterns.checker.suggest import SuggestedProbes
+from st_patterns.checker.suggest import suggest_probes as suggest
+from st_patterns.checker.validate_app import AppValidation
+from st_patterns.checker.validate_app import validate_app as prove_app
 from st_patterns.errors import InvalidInput
 from st_patterns.instances.models import Instance
-from st_patterns.mcp_tools.common import tool_errors
+from st_patterns.mcp_tools.common import READ_ONLY, tool_errors
 from st_patterns.mcp_tools.instance_tools import LAUNCH
 from st_patterns.mcp_tools.roots import allowed_roots
+from st_patterns.mcp_tools.validation_tools import RUNS_PROCESSES
 from st_patterns.projects.app_source import user_app_source
 from st_patterns.projects.roots import confine
 from st_patterns.projects.upload import MAX_FILE_BYTES, MAX_FILES, materialize
@@ -81,3 +88,58 @@ def register_app_tools(mcp: FastMCP, services: Services) -> None:
 
         with tool_errors():
             return await anyio.to_thread.run_sync(lambda: registry.launch_source(source, port, progress=progress))
+
+
+def register_app_proving_tools(mcp: FastMCP, services: Services) -> None:
+    """suggest_probes and validate_app, plus the probes JSON Schema as a resource."""
+
+    @mcp.resource("pattern://schema/probes", name="probes schema", mime_type="application/schema+json")
+    def probes_schema() -> str:
+        """JSON Schema of a probes file (a pattern's probes.toml, or the probes you pass to validate_app)."""
+        return json.dumps(ProbeFile.model_json_schema(), indent=2)
+
+    @mcp.tool(annotations=READ_ONLY)
+    async def suggest_probes(ctx: Context, path: PathArg = None, files: FilesArg = None) -> SuggestedProbes:
+        """Probes for your own app, derived from its code: an auth guard -> page and websocket refused without a
+        session, the login route answers; an IP allow-list -> refused from a disallowed address through the proxy
+        header; security headers present; each added route answers and is not shadowed by Streamlit's catch-all.
+        Same shape as a pattern's probes.toml (schema: resource pattern://schema/probes). Pass them to
+        validate_app, or keep them in your repository (`st-patterns probes init PATH`). Never runs your code.
+
+        Example: suggest_probes(path="/work/shop")
+        """
+        with tool_errors():
+            folder = await project_path(ctx, services, path, files)
+            source = user_app_source(folder, None, watch=False)
+            code = (source.folder / source.entry).read_text(encoding="utf-8", errors="replace")
+            return suggest(code, base_path=source.base_path)
+
+    @mcp.tool(annotations=RUNS_PROCESSES)
+    async def validate_app(
+        ctx: Context,
+        path: PathArg = None,
+        files: FilesArg = None,
+        probes: Annotated[
+            list[Probe] | None,
+            Field(
+                description="Your probes (see pattern://schema/probes); omit to use suggest_probes' ones.",
+                max_length=200,
+            ),
+        ] = None,
+        entry: Annotated[str | None, Field(description="'module:attr' naming the ASGI app.", max_length=200)] = None,
+        health_path: Annotated[str | None, Field(description="URL path that answers while up.", max_length=200)] = None,
+    ) -> AppValidation:
+        """Prove your own app: boot it in the sandbox, run the static checker, its probes (given, or suggested from
+        the code) and the checks every st.App must pass (page, health, the websocket really runs the script);
+        report every check with expected vs actual, and for each failure the pattern to read.
+
+        Example: validate_app(path="/work/shop") -> {"passed": false, "failures": [{"name": "websocket is refused
+        without a session", "see_pattern": "middleware_auth", ...}]}
+        """
+        with tool_errors():
+            registry = services.live_registry()
+            folder = await project_path(ctx, services, path, files)
+            source = user_app_source(folder, entry, watch=False, health_path=health_path)
+            backend = registry.backend_for(source)
+            log_dir = services.settings.state_dir / "user-code"
+            return await anyio.to_thread.run_sync(lambda: prove_app(source, backend, probes=probes, log_dir=log_dir))

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from st_patterns import __version__
 from st_patterns.catalog.loader import Pattern
 from st_patterns.catalog.recommend import recommend
-from st_patterns.mcp_tools.app_tools import register_app_tools
+from st_patterns.mcp_tools.app_tools import register_app_proving_tools, register_app_tools
 from st_patterns.mcp_tools.common import READ_ONLY, PatternId, tool_errors
 from st_patterns.mcp_tools.instance_tools import register_instance_tools
 from st_patterns.mcp_tools.validation_tools import register_validation_tools
@@ -175,6 +175,7 @@ def build_mcp(services: Services, auth: AuthProvider | None = None) -> FastMCP:
     if services.registry is not None:
         register_instance_tools(mcp, services)
         register_app_tools(mcp, services)
+        register_app_proving_tools(mcp, services)
     _register_resources(mcp, services)
     _register_prompts(mcp)
     return mcp

@@ -34,17 +34,28 @@ def _tail(path: Path) -> str:
 
 
 def boot_spec(
-    launcher: Backend, name: str, spec: SpawnSpec, base_path: str, timeout: float = BOOT_TIMEOUT
+    launcher: Backend,
+    name: str,
+    spec: SpawnSpec,
+    base_path: str,
+    timeout: float = BOOT_TIMEOUT,
+    *,
+    health_path: str | None = None,
+    up: tuple[int, ...] = (200,),
 ) -> BootedApp:
-    """Spawn ``spec`` and wait until ``<base_path>_stcore/health`` answers 200; raise LaunchFailed otherwise."""
+    """Spawn ``spec`` and wait until its health path (default ``<base_path>_stcore/health``) answers one of ``up``.
+
+    Raises LaunchFailed (with the log tail) otherwise.
+    """
     started = time.monotonic()
     try:
         child = launcher.spawn(spec, timeout=timeout)
     except (OSError, RuntimeError) as exc:
         raise LaunchFailed(name, f"could not start a process: {exc}") from exc
     base = f"http://{spec.host}:{spec.port}"
-    url = f"{base}{base_path}_stcore/health"
-    reason = wait_healthy(child, url, timeout, time.monotonic, Reporter(None, timeout, time.monotonic), started=started)
+    url = f"{base}{health_path or f'{base_path}_stcore/health'}"
+    report = Reporter(None, timeout, time.monotonic)
+    reason = wait_healthy(child, url, timeout, time.monotonic, report, started=started, up=up)
     if reason is not None:
         launcher.terminate([child])
         raise LaunchFailed(name, reason, log_tail=_tail(spec.log_path), returncode=child.returncode)

@@ -123,6 +123,7 @@ async def run_probe(
         expected=expected,
         actual=actual,
         seconds=round(time.perf_counter() - started, 4),
+        see_pattern=probe.see_pattern,
     )
 
 
