@@ -17,11 +17,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 import st_patterns
-from st_patterns.instances.backends.base import KILL_WAIT, STOP_GRACE, SandboxInfo, SpawnSpec
+from st_patterns.instances.backends.base import KILL_WAIT, STOP_GRACE, SandboxInfo, SpawnSpec, stop_children
 from st_patterns.instances.backends.spawner import Spawner
 from st_patterns.instances.forkserver_client import Child, ExitCallback, ForkServerClient, ForkUnavailable, LaunchMode
 
@@ -156,17 +157,8 @@ class Launcher:
 
     def terminate(self, children: Sequence[Child], grace: float = STOP_GRACE) -> None:
         """SIGTERM every group, wait up to ``grace`` s in total, SIGKILL the rest; blocks until reported gone."""
-        live = [child for child in children if child.alive]
-        for child in live:
-            self.signal(child, signal.SIGTERM)
-        deadline = self._clock() + grace
-        for child in live:
-            child.wait(max(0.0, deadline - self._clock()))
-        stubborn = [child for child in live if child.alive]
-        for child in stubborn:
-            self.signal(child, signal.SIGKILL)
-        for child in stubborn:
-            child.wait(KILL_WAIT)
+        term, kill = partial(self.signal, sig=signal.SIGTERM), partial(self.signal, sig=signal.SIGKILL)
+        stop_children(children, term, kill, grace, self._clock)
 
     def close(self) -> None:
         """Stop every child this launcher started, then the fork server and the spawner; idempotent."""

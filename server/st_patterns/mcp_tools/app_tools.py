@@ -43,6 +43,13 @@ FilesArg = Annotated[
     ),
 ]
 
+EntryArg = Annotated[
+    str | None, Field(description="'module:attr' naming the ASGI app; omit to find it.", max_length=200)
+]
+HealthPathArg = Annotated[
+    str | None, Field(description="URL path that answers while the app is up; default Streamlit's own.", max_length=200)
+]
+
 
 async def project_path(ctx: Context, services: Services, path: str | None, files: dict[str, str] | None) -> Path:
     """The project to run: ``path`` confined to the allowed roots, or ``files`` written to a private folder."""
@@ -59,15 +66,10 @@ def register_app_tools(mcp: FastMCP, services: Services) -> None:
         ctx: Context,
         path: PathArg = None,
         files: FilesArg = None,
-        entry: Annotated[
-            str | None, Field(description="'module:attr' naming the ASGI app; omit to find it.", max_length=200)
-        ] = None,
+        entry: EntryArg = None,
         watch: Annotated[bool, Field(description="Restart the app when its files change (default on).")] = True,
         port: Annotated[int | None, Field(description="Port (1024-65535); omit to pick a free one.")] = None,
-        health_path: Annotated[
-            str | None,
-            Field(description="URL path that answers while the app is up; default Streamlit's own.", max_length=200),
-        ] = None,
+        health_path: HealthPathArg = None,
     ) -> Instance:
         """Run your own app (a .py file exposing an ASGI `app`, or a project folder) as a supervised instance in
         the server's sandbox: listed with list_instances, logs with instance_logs, stopped with stop_instance.
@@ -126,8 +128,8 @@ def register_app_proving_tools(mcp: FastMCP, services: Services) -> None:
                 max_length=200,
             ),
         ] = None,
-        entry: Annotated[str | None, Field(description="'module:attr' naming the ASGI app.", max_length=200)] = None,
-        health_path: Annotated[str | None, Field(description="URL path that answers while up.", max_length=200)] = None,
+        entry: EntryArg = None,
+        health_path: HealthPathArg = None,
     ) -> AppValidation:
         """Prove your own app: boot it in the sandbox, run the static checker, its probes (given, or suggested from
         the code) and the checks every st.App must pass (page, health, the websocket really runs the script);

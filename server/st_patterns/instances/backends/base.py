@@ -14,7 +14,8 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -42,6 +43,27 @@ class SpawnSpec:
     cwd: Path | None = None
     preload: tuple[str, ...] = ()
     attr: str = "app"  # the ASGI callable's name in ``entry``
+
+
+def stop_children(
+    children: Sequence[Child],
+    term: Callable[[Child], object],
+    kill: Callable[[Child], object],
+    grace: float = STOP_GRACE,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """``term`` each live child, wait up to ``grace`` s in total, ``kill`` the rest; blocks until reported gone."""
+    live = [child for child in children if child.alive]
+    for child in live:
+        term(child)
+    deadline = clock() + grace
+    for child in live:
+        child.wait(max(0.0, deadline - clock()))
+    stubborn = [child for child in live if child.alive]
+    for child in stubborn:
+        kill(child)
+    for child in stubborn:
+        child.wait(KILL_WAIT)
 
 
 class Backend(Protocol):

@@ -22,13 +22,12 @@ import shutil
 import signal
 import socket
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 from st_patterns.instances.backends.agent_link import AgentError, AgentLink
-from st_patterns.instances.backends.base import KILL_WAIT, STOP_GRACE, SandboxInfo, SandboxName, SpawnSpec
+from st_patterns.instances.backends.base import STOP_GRACE, SandboxInfo, SandboxName, SpawnSpec, stop_children
 from st_patterns.instances.forkserver_client import Child, ExitCallback
 
 log = logging.getLogger(__name__)
@@ -274,17 +273,9 @@ class SandboxBackend:
 
     def terminate(self, children: Sequence[Child], grace: float = STOP_GRACE) -> None:
         """SIGTERM each app, wait up to ``grace`` s in total, then kill whole sandboxes; blocks until gone."""
-        live = [(child, sb) for child in children if child.alive and (sb := self._sandbox_of(child)) is not None]
-        for _child, sandbox in live:
-            sandbox.signal(signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for child, _sandbox in live:
-            child.wait(max(0.0, deadline - time.monotonic()))
-        stubborn = [(child, sb) for child, sb in live if child.alive]
-        for _child, sandbox in stubborn:
-            sandbox.kill()
-        for child, _sandbox in stubborn:
-            child.wait(KILL_WAIT)
+        owned = {id(child): sb for child in children if (sb := self._sandbox_of(child)) is not None}
+        mine = [child for child in children if id(child) in owned]
+        stop_children(mine, lambda c: owned[id(c)].signal(signal.SIGTERM), lambda c: owned[id(c)].kill(), grace)
 
     def close(self) -> None:
         """Stop every app, then every warm sandbox; idempotent."""
