@@ -159,7 +159,8 @@ def _row(reg: Registry, instance: Instance, detail: InstanceDetail | None) -> No
     iid = instance.id
     with st.container(key=f"instance-{iid}"):
         cells = st.columns(COLUMNS, vertical_alignment="center")
-        cells[0].markdown(f"**{instance.pattern_id}**  \n:gray[`{iid}`]")
+        kind = " :violet-badge[your app]" if instance.kind == "app" else ""
+        cells[0].markdown(f"**{instance.pattern_id}**{kind}  \n:gray[`{iid}`]")
         cells[1].markdown(f"{status_badge(instance.status)} {sandbox_badge(instance)}")
         cells[2].markdown(f"[{instance.url.removeprefix('http://')}]({instance.url})")
         cells[3].markdown(str(instance.port))
@@ -272,6 +273,8 @@ def _facts(instance: Instance, detail: InstanceDetail | None) -> None:
     launched = "–" if instance.launch_seconds is None else f"{instance.launch_seconds:.2f} s"
     lines.append(f"**Launch** {instance.launch_mode} in {launched} · started {instance.started_at:%H:%M:%S} UTC")
     lines.append(f"**Sandbox** {sandbox_text(instance)}")
+    if instance.app_path:
+        lines.append(f"**Your app** `{instance.app_path}`")
     if instance.exit_code is not None:
         lines.append(f"**Exit code** {instance.exit_code}")
     if detail is not None and instance.status in ACTIVE:

@@ -18,6 +18,7 @@ import psutil
 import pytest
 from conftest import ServerProcess, st_patterns_cmd, start_server
 from fastmcp import Client
+from fastmcp.client.transports import StdioTransport
 from fastmcp.exceptions import ToolError
 from sandboxes import require
 from serving import stop_process
@@ -229,3 +230,28 @@ def test_cli_launches_an_app_on_the_running_server(sandboxed_server: UserServer)
     assert inst["kind"] == "app" and inst["sandbox"] == "bwrap"
     stop = [*st_patterns_cmd(), "stop", inst["id"], "--server", sandboxed_server.mcp_url]
     assert subprocess.run(stop, capture_output=True, timeout=60).returncode == 0
+
+
+async def test_over_stdio_the_clients_roots_confine_paths(tmp_path: Path) -> None:
+    """A desktop client over stdio declares its roots: apps inside run, paths outside are refused (the server's
+    own workspace, wider than the roots, no longer applies). Roots exist in the 2025-11-25 protocol revision only;
+    on 2026-07-28 (no roots, no server-to-client requests) the workspace applies, as over HTTP above."""
+    require("bwrap")
+    root = tmp_path / "root"
+    inside = _project(root / "shop", SHOP.replace("{version}", "stdio"))
+    outside = _project(tmp_path / "elsewhere", SHOP)
+    cmd = st_patterns_cmd()
+    args = [*cmd[1:], "stdio", "--state-dir", str(tmp_path / "state"), "--sandbox", "bwrap"]
+    transport = StdioTransport(command=cmd[0], args=[*args, "--workspace", str(tmp_path)], cwd=str(tmp_path))
+    async with Client(transport, roots=[root.as_uri()], mode="legacy") as client:  # roots live in 2025-11-25
+        assert client.protocol_version == "2025-11-25"
+        inst = (await client.call_tool("launch_app", {"path": str(inside), "watch": False})).structured_content
+        try:
+            assert inst["status"] == "running" and inst["sandbox"] == "bwrap"
+            assert httpx.get(str(inst["health_url"])).text == "ok"
+        finally:
+            await client.call_tool("stop_instance", {"instance_id": inst["id"]})
+        with pytest.raises(ToolError, match="outside the folders this server may read"):
+            await client.call_tool("launch_app", {"path": str(outside)})
+        result = (await client.call_tool("validate_app", {"path": str(inside)})).structured_content
+        assert result["passed"] is True, result["failures"]
