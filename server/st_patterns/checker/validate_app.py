@@ -22,7 +22,7 @@ from st_patterns import checker
 from st_patterns.catalog.contract import Probe
 from st_patterns.checker.models import CheckReport
 from st_patterns.checker.suggest import SuggestedProbes, suggest_probes
-from st_patterns.instances.backends.base import Backend, SpawnSpec
+from st_patterns.instances.backends.base import Backend
 from st_patterns.instances.source import AppSource
 from st_patterns.instances.state import pick_port
 from st_patterns.models import ValidationReport
@@ -87,15 +87,7 @@ def validate_app(
     log_dir.mkdir(parents=True, exist_ok=True)
 
     def start() -> BootedApp:
-        spec = SpawnSpec(
-            folder=source.folder,
-            entry=source.entry,
-            attr=source.attr,
-            port=pick_port("127.0.0.1", set()),
-            log_path=log_dir / f"app-{source.name}.log",
-            env=dict(source.env),
-            cwd=source.folder,
-        )
+        spec = source.spawn_spec(pick_port("127.0.0.1", set()), log_dir / f"app-{source.name}.log")
         return boot_spec(
             backend, source.name, spec, source.base_path, health_path=source.health_path, up=source.up_statuses
         )

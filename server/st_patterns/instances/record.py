@@ -139,19 +139,7 @@ class InstanceRecord:
         self.proc = None
 
     def spawn_spec(self, host: str) -> SpawnSpec:
-        source = self.source
-        return SpawnSpec(
-            folder=source.folder,
-            entry=source.entry,
-            attr=source.attr,
-            port=self.port,
-            log_path=self.log.path,
-            host=host,
-            env=dict(source.env),
-            proxy_headers=source.proxy_headers,
-            cwd=source.folder,
-            preload=source.preload,
-        )
+        return self.source.spawn_spec(self.port, self.log.path, host=host)
 
     def snapshot(self, url_host: str) -> Instance:
         origin = f"http://{url_host}:{self.port}"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from st_patterns.catalog.loader import Pattern
+from st_patterns.instances.backends.base import SpawnSpec
 
 SourceKind = Literal["pattern", "app"]
 
@@ -55,3 +56,18 @@ class AppSource:
     @property
     def health(self) -> str:
         return self.health_path or f"{self.base_path}_stcore/health"
+
+    def spawn_spec(self, port: int, log_path: Path, *, host: str = "127.0.0.1", cwd: Path | None = None) -> SpawnSpec:
+        """What a backend starts for this source; ``cwd`` defaults to its folder (validation picks a foreign one)."""
+        return SpawnSpec(
+            folder=self.folder,
+            entry=self.entry,
+            attr=self.attr,
+            port=port,
+            log_path=log_path,
+            host=host,
+            env=dict(self.env),
+            proxy_headers=self.proxy_headers,
+            cwd=cwd or self.folder,
+            preload=self.preload,
+        )

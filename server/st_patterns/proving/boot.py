@@ -19,6 +19,7 @@ from st_patterns.catalog.loader import Pattern
 from st_patterns.errors import LaunchFailed
 from st_patterns.instances.backends.base import Backend, SpawnSpec
 from st_patterns.instances.record import Reporter, wait_healthy
+from st_patterns.instances.source import AppSource
 from st_patterns.instances.state import pick_port
 from st_patterns.proving.validator import Boot, BootedApp
 
@@ -67,19 +68,11 @@ def pattern_boot(launcher: Backend, log_dir: Path) -> Boot:
 
     def boot(pattern: Pattern) -> BootedApp:
         log_dir.mkdir(parents=True, exist_ok=True)
+        source = AppSource.from_pattern(pattern)
         port = pick_port("127.0.0.1", set())
-        meta = pattern.meta
-        spec = SpawnSpec(
-            folder=pattern.folder,
-            entry=meta.entry,
-            port=port,
-            log_path=log_dir / f"{pattern.id}.log",
-            env=dict(meta.env),
-            proxy_headers=meta.proxy_headers,
-            cwd=log_dir,  # a foreign working directory: patterns must not depend on it
-            preload=tuple(meta.preload),
-        )
-        return boot_spec(launcher, pattern.id, spec, meta.base_path)
+        # a foreign working directory: patterns must not depend on it
+        spec = source.spawn_spec(port, log_dir / f"{pattern.id}.log", cwd=log_dir)
+        return boot_spec(launcher, pattern.id, spec, source.base_path)
 
     return boot
 
