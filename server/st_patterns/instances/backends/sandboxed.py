@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+import psutil
+
 from st_patterns.instances.backends.agent_link import AgentError, AgentLink
 from st_patterns.instances.backends.base import STOP_GRACE, SandboxInfo, SandboxName, SpawnSpec, stop_children
 from st_patterns.instances.forkserver_client import Child, ExitCallback
@@ -105,22 +107,12 @@ def owned_root(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     os.chmod(root, 0o711)
     for folder in root.iterdir():
-        if folder.name.isdigit() and int(folder.name) != os.getpid() and not _alive(int(folder.name)):
+        if folder.name.isdigit() and int(folder.name) != os.getpid() and not psutil.pid_exists(int(folder.name)):
             shutil.rmtree(folder, ignore_errors=True)
     mine = root / str(os.getpid())
     mine.mkdir(exist_ok=True)
     os.chmod(mine, 0o711)
     return mine
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def signal_code(code: int | None) -> int | None:
