@@ -10,7 +10,7 @@ from serving import serve_pattern
 from st_patterns.catalog.contract import Probe
 from st_patterns.catalog.loader import Catalog
 from st_patterns.proving.probes import run_probes
-from st_patterns.proving.websocket_probe import RERUN_SCRIPT, script_finished_code
+from st_patterns.proving.websocket_probe import RERUN_SCRIPT, script_finished_code, shown_exception
 
 
 def test_rerun_message_matches_streamlits_encoding() -> None:
@@ -32,6 +32,24 @@ def test_script_finished_is_decoded_from_real_forward_messages() -> None:
     other.new_session.name = "x"
     assert script_finished_code(other.SerializeToString()) is None
     assert script_finished_code(b"\xff\xff") is None
+
+
+def test_exceptions_shown_on_the_page_are_decoded_from_real_forward_messages() -> None:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    raised = ForwardMsg()
+    raised.delta.new_element.exception.type = "KeyError"
+    raised.delta.new_element.exception.message = "'model'"
+    raised.delta.new_element.exception.stack_trace.extend(["line 3"])
+    assert shown_exception(raised.SerializeToString()) == "KeyError: 'model'"
+    warning = ForwardMsg()
+    warning.delta.new_element.exception.type = "DeprecationWarning"
+    warning.delta.new_element.exception.is_warning = True
+    assert shown_exception(warning.SerializeToString()) is None
+    text = ForwardMsg()
+    text.delta.new_element.markdown.body = "KeyError is just a word here"
+    assert shown_exception(text.SerializeToString()) is None
+    assert shown_exception(b"\x2a\xff") is None
 
 
 @pytest.mark.processes

@@ -206,3 +206,67 @@ async def test_validate_app_and_suggest_probes_over_mcp(tmp_path: Path) -> None:
         assert any(f["see_pattern"] == "middleware_auth" for f in result["failures"])
     finally:
         stop_process(srv.proc)
+
+
+RESOURCES = "STATE: dict[str, str] = {}\n"
+LIFESPAN_APP = '''\
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from streamlit.starlette import App
+
+from resources import STATE
+
+
+@asynccontextmanager
+async def load(app):
+    STATE["model"] = "demo-model-7"
+    yield {"model": STATE["model"]}
+    STATE.clear()
+
+
+st_app = App(str(Path(__file__).with_name("ui.py")), lifespan=load)
+'''
+LIFESPAN_UI = "import streamlit as st\nfrom resources import STATE\nst.write('model: ' + STATE['model'])\n"
+LIFESPAN_PROBES = """
+[[probe]]
+name = "the page shows the model the lifespan loaded"
+kind = "websocket"
+path = "/_stcore/stream"
+expect_ws = "runs"
+expect_ws_contains = ["model: demo-model-7"]
+"""
+
+
+def _lifespan_project(folder: Path, tail: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text(LIFESPAN_APP + tail)
+    (folder / "ui.py").write_text(LIFESPAN_UI)
+    (folder / "resources.py").write_text(RESOURCES)
+    return folder
+
+
+def test_lifespan_state_reaches_the_ui_and_a_skipped_lifespan_is_caught_on_the_websocket(tmp_path: Path) -> None:
+    require("bwrap")
+    good = _lifespan_project(tmp_path / "good", "app = st_app\n")
+    suggested = suggest_probes((good / "app.py").read_text())
+    assert any("lifespan state for the UI: model" == line for line in suggested.seen)
+    assert any(p.see_pattern == "core_lifespan_lifecycle" and p.kind == "websocket" for p in suggested.probes)
+    probes = good / "probes.toml"
+    probes.write_text(LIFESPAN_PROBES)
+    code, report = _validate("--app", str(good), "--probes", str(probes))
+    assert code == 0, report["failures"]
+    wrong = probes.with_name("wrong.toml")
+    wrong.write_text(LIFESPAN_PROBES.replace("demo-model-7", "some-other-model"))
+    code, report = _validate("--app", str(good), "--probes", str(wrong))
+    assert code == 1 and "never rendered 'model: some-other-model'" in report["failures"][0]["actual"]
+    # Mounted without the App's lifespan: Streamlit skips load(), the page raises KeyError, still "finished".
+    bad = _lifespan_project(tmp_path / "bad", "app = FastAPI()\napp.mount('/dashboard', st_app)\n")
+    code, report = _validate("--app", str(bad))
+    assert code == 1
+    failed = {f["name"]: f for f in report["failures"]}
+    ws = failed["the page renders with the lifespan's state (script runs, no exception shown)"]
+    assert "raised KeyError" in ws["actual"] and ws["see_pattern"] == "core_lifespan_lifecycle"
+    assert "missing-streamlit-lifespan (line 19)" in failed, list(failed)  # the static checker names the cause
+    assert "raised KeyError" in failed["websocket runs the script"]["actual"]  # the universal check too

@@ -104,7 +104,13 @@ class Probe(_Strict):
     expect_body_contains: list[str] = Field(default_factory=list)
     expect_body_not_contains: list[str] = Field(default_factory=list)
     expect_ws: Literal["runs", "refused"] | None = Field(
-        default=None, description="websocket probes: the script runs (marker seen) or the socket is refused."
+        default=None,
+        description="websocket probes: the script runs (to completion, marker seen, no exception shown on the "
+        "page) or the socket is refused.",
+    )
+    expect_ws_contains: list[str] = Field(
+        default_factory=list,
+        description="websocket probes: text the script's run must render (e.g. a value the lifespan loaded).",
     )
     see_pattern: str | None = Field(default=None, description="The pattern to read when this probe fails.")
 

@@ -29,6 +29,7 @@ from st_patterns.checker import (
 from st_patterns.checker._context import Context, Rule
 from st_patterns.checker.models import CheckReport, Finding
 from st_patterns.errors import InvalidInput
+from st_patterns.projects.linker import Project
 
 __all__ = ["RULES", "RULES_BY_ID", "CheckReport", "Finding", "Rule", "check_file", "check_source"]
 
@@ -66,9 +67,19 @@ def check_source(source: str, filename: str = "<source>") -> CheckReport:
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
         reason = "source contains NUL bytes" if isinstance(exc, ValueError) else "source is nested too deeply"
         return _report(filename, [_syntax_finding(reason, 1, 1)])
-    ctx = Context(tree, source)
+    return _report(filename, run_rules(Context(tree, source)))
+
+
+def run_rules(ctx: Context) -> list[Finding]:
+    """Every rule over one parsed module (or a module's linked view in project mode: a ``local`` rule's findings
+    on spliced definitions are dropped; their own module answers for them)."""
     findings = [finding for check in _CHECKS for finding in check(ctx)]
-    return _report(filename, findings)
+    return [f for f in findings if f.file is None or not _is_local(f.rule_id)]
+
+
+def _is_local(rule_id: str) -> bool:
+    rule = RULES_BY_ID.get(rule_id)
+    return rule is not None and rule.local
 
 
 def check_file(path: Path) -> CheckReport:
@@ -94,7 +105,14 @@ def check_file(path: Path) -> CheckReport:
             source = handle.read()
     except (OSError, SyntaxError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"Cannot read {str(path)!r} as Python source: {exc}. Save it as UTF-8 text.") from exc
-    return check_source(source, filename=str(path))
+    report = check_source(source, filename=str(path))
+    if report.findings and report.findings[0].rule_id == SYNTAX_ERROR.id:
+        return report
+    project = Project(root=path.parent.resolve(), sources=None)
+    view = project.linked(path.name)
+    if not view.origins:  # imports nothing from its siblings: the plain check already is the answer
+        return report
+    return _report(str(path), run_rules(Context(view.tree, source, view.origins)))
 
 
 def _syntax_finding(message: str, line: int | None, column: int | None) -> Finding:
@@ -110,8 +128,8 @@ def _syntax_finding(message: str, line: int | None, column: int | None) -> Findi
 
 
 def _report(filename: str, findings: list[Finding]) -> CheckReport:
-    unique = {(f.rule_id, f.line, f.column, f.message): f for f in findings}
-    ordered = sorted(unique.values(), key=lambda f: (f.line, f.column, f.rule_id))
+    unique = {(f.file, f.rule_id, f.line, f.column, f.message): f for f in findings}
+    ordered = sorted(unique.values(), key=lambda f: (f.file or "", f.line, f.column, f.rule_id))
     counts = {level: sum(1 for f in ordered if f.severity == level) for level in ("error", "warning", "info")}
     return CheckReport(
         filename=filename,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar, cast
 
 from st_patterns.checker import _ast_utils as u
 from st_patterns.checker.models import Finding, Severity
+from st_patterns.projects.linker import Module
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 T = TypeVar("T")
@@ -19,7 +20,11 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks Python's tokenizer count
 
 @dataclass(frozen=True)
 class Rule:
-    """What a rule looks for and why; ``severity`` is the usual one (a finding may say otherwise)."""
+    """What a rule looks for and why; ``severity`` is the usual one (a finding may say otherwise).
+
+    ``local`` rules judge a module by its own code only (statement order, ``__file__``, what runs at import), so
+    in a linked view they ignore definitions spliced in from other modules.
+    """
 
     id: str
     severity: Severity
@@ -27,6 +32,7 @@ class Rule:
     explanation: str
     fix: str
     see_pattern: str | None
+    local: bool = False
 
 
 class Context:
@@ -37,9 +43,10 @@ class Context:
     ['streamlit.App']
     """
 
-    def __init__(self, tree: ast.Module, source: str = "") -> None:
+    def __init__(self, tree: ast.Module, source: str = "", origins: Mapping[int, Module] | None = None) -> None:
         self.tree = tree
         self.source = source
+        self.origins = origins or {}  # project mode: spliced top-level statement -> the module it comes from
         self.parents: dict[ast.AST, ast.AST] = {}
         self.calls: list[ast.Call] = []
         self.functions: list[FunctionNode] = []
@@ -252,15 +259,25 @@ class Context:
     def route_path(self, call: ast.Call) -> str | None:
         return u.const_str(u.arg(call, 0, "path"))
 
+    def origin(self, node: ast.AST) -> Module | None:
+        """The project module a spliced definition comes from (None: this module's own code)."""
+        if not self.origins:
+            return None
+        current: ast.AST | None = node
+        while current is not None and self.parents.get(current) is not self.tree:
+            current = self.parents.get(current)
+        return self.origins.get(id(current)) if current is not None else None
+
     @cached_property
     def _lines(self) -> list[str]:
         return _NEWLINE.split(self.source)
 
-    def _column(self, line: int, byte_offset: int) -> int:
+    def _column(self, line: int, byte_offset: int, source: str | None = None) -> int:
         """1-based character column: ast offsets count UTF-8 bytes, editors count characters."""
-        if byte_offset == 0 or line > len(self._lines) or self._lines[line - 1].isascii():
+        lines = self._lines if source is None else _NEWLINE.split(source)
+        if byte_offset == 0 or line > len(lines) or lines[line - 1].isascii():
             return byte_offset + 1
-        return len(self._lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+        return len(lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
 
     # -- findings ----------------------------------------------------------------------------------------
 
@@ -275,11 +292,14 @@ class Context:
         see_pattern: str | None = None,
     ) -> Finding:
         line = max(getattr(node, "lineno", 1) or 1, 1)
+        origin = self.origin(node)
+        offset = getattr(node, "col_offset", 0) or 0
         return Finding(
             rule_id=rule.id,
             severity=severity or rule.severity,
+            file=origin.path if origin is not None else None,
             line=line,
-            column=self._column(line, getattr(node, "col_offset", 0) or 0),
+            column=self._column(line, offset, origin.source if origin is not None else None),
             message=message,
             fix=fix or rule.fix,
             see_pattern=see_pattern or rule.see_pattern,

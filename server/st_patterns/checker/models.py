@@ -21,6 +21,10 @@ class Finding(BaseModel):
             "'warning': works but is fragile or slow. 'info': worth knowing."
         )
     )
+    file: str | None = Field(
+        default=None,
+        description="Project mode: the file the finding is in, relative to the project root (null: the checked file).",
+    )
     line: int = Field(description="1-based line of the offending code in the checked source.", ge=1)
     column: int = Field(description="1-based column of the offending code on that line.", ge=1)
     message: str = Field(description="What is wrong here and what goes wrong at runtime because of it.")

@@ -38,6 +38,7 @@ DJANGO_WITHOUT_SETTINGS = Rule(
         "SECRET_KEY=...)` when the project has no settings module."
     ),
     see_pattern="mount_django",
+    local=True,
 )
 RULES = [FLASK_WITHOUT_A2WSGI, DJANGO_WITHOUT_SETTINGS]
 

@@ -71,6 +71,7 @@ SELF_LAUNCHING = Rule(
     ),
     fix="Put the page in its own file and point at it: `App(Path(__file__).resolve().parent / 'ui.py')`.",
     see_pattern="mount_fastapi",
+    local=True,
 )
 RULES = [RESERVED_PREFIX, CATCH_ALL, SYNC_HANDLER, RELATIVE_SCRIPT, SELF_LAUNCHING]
 

@@ -4,14 +4,18 @@
   the login route answers;
 - an IP allow-list: refused from a disallowed address through the trusted proxy header, served from loopback;
 - security headers: present on the page;
-- each route the app adds: answers, and not with Streamlit's page (the catch-all does not shadow it).
+- each route the app adds: answers, and not with Streamlit's page (the catch-all does not shadow it);
+- lifespan state (a lifespan that yields state or sets it up): the page renders with it, no exception shown.
+
+In a project the guard, the lifespan or the ``App(...)`` may live in another module: ``suggest_for`` reads the entry
+with what it imports from its siblings (``projects.linker``).
 
 The result has the shape of a pattern's ``probes.toml``, so ``st-patterns probes init`` can write it for the user
 to keep; a logged-in probe needs credentials only the user has, so it comes as a note with a template.
 
 Example::
 
-    suggested = suggest_probes(Path("app.py").read_text(), base_path="/")
+    suggested = suggest_for(Path("/work/shop"), "app.py", base_path="/")
     [p.name for p in suggested.probes]
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
@@ -26,6 +31,7 @@ from st_patterns.catalog.contract import Probe
 from st_patterns.checker import _ast_utils as u
 from st_patterns.checker._context import Context
 from st_patterns.checker._middleware import streamlit_guards
+from st_patterns.projects.linker import Project
 
 PAGE_MARKER = '<div id="root">'  # what Streamlit's page HTML always carries
 DISALLOWED_IP = "203.0.113.7"  # TEST-NET-3: never on anyone's allow-list
@@ -94,12 +100,54 @@ def added_routes(ctx: Context) -> list[str]:
     return clean
 
 
+def lifespan_state(ctx: Context) -> list[str]:
+    """What the app's lifespans prepare for the UI: the keys of a yielded dict, or "state" when they set it up."""
+    found: list[str] = []
+    for call in ctx.calls_with_kwarg("lifespan"):
+        value = u.kwarg(call, "lifespan")
+        for func in ctx.functions_named(value.id) if isinstance(value, ast.Name) else []:
+            for node in ast.walk(func):
+                if isinstance(node, ast.Yield) and node.value is not None:
+                    target = ctx.unwrap(node.value)
+                    keys = [u.const_str(k) for k in target.keys] if isinstance(target, ast.Dict) else []
+                    found += [k for k in keys if k] or ["state"]
+                elif isinstance(node, ast.Assign) and any(_is_state_target(t) for t in node.targets):
+                    found.append("state")
+    return list(dict.fromkeys(found))
+
+
+def _is_state_target(node: ast.expr) -> bool:
+    """``app.state.x = ...`` or ``state["x"] = ...``."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
+        return node.value.attr == "state"
+    if isinstance(node, ast.Subscript):
+        base = node.value
+        return (isinstance(base, ast.Name) and base.id == "state") or (
+            isinstance(base, ast.Attribute) and base.attr == "state"
+        )
+    return False
+
+
+def suggest_for(folder: Path, entry: str, *, base_path: str = "/") -> SuggestedProbes:
+    """Probes for the project at ``folder`` whose app is in ``entry``, reading what the entry imports from it."""
+    project = Project.from_folder(folder)
+    view = project.linked(entry)
+    if view.module.tree is None:
+        reason = view.module.error or "it cannot be read"
+        return SuggestedProbes(probes=[], seen=[], notes=[f"{entry} cannot be checked: {reason}"])
+    return _suggest(Context(view.tree, view.module.source, view.origins), base_path)
+
+
 def suggest_probes(source: str, *, base_path: str = "/") -> SuggestedProbes:
     """Probes for the module ``source`` serving Streamlit at ``base_path``; a syntax error yields none."""
     try:
         ctx = Context(ast.parse(source), source)
     except SyntaxError as exc:
         return SuggestedProbes(probes=[], seen=[], notes=[f"the code does not parse ({exc.msg}, line {exc.lineno})"])
+    return _suggest(ctx, base_path)
+
+
+def _suggest(ctx: Context, base_path: str) -> SuggestedProbes:
     probes: list[Probe] = []
     seen: list[str] = []
     notes: list[str] = []
@@ -181,6 +229,28 @@ def suggest_probes(source: str, *, base_path: str = "/") -> SuggestedProbes:
                 see_pattern="middleware_security_headers",
             )
         )
+    state = lifespan_state(ctx)
+    if state:
+        seen.append(f"lifespan state for the UI: {', '.join(state[:8])}")
+        ui_probe = Probe(
+            name="the page renders with the lifespan's state (script runs, no exception shown)",
+            kind="websocket",
+            path=stream,
+            expect_ws="runs",
+            see_pattern="core_lifespan_lifecycle",
+        )
+        if auth:
+            notes.append(
+                "The UI's use of the lifespan's state is checked by the logged-in websocket run (universal checks, "
+                'once you add a login probe with a jar); add expect_ws_contains = ["..."] to a websocket probe '
+                "with that jar to name a value the page must show."
+            )
+        else:
+            probes.append(ui_probe)
+            notes.append(
+                'To prove the page shows a value the lifespan prepared, add expect_ws_contains = ["..."] (text the '
+                "page renders from it) to the lifespan probe."
+            )
     for path in added_routes(ctx)[:20]:
         seen.append(f"route {path}")
         probes.append(

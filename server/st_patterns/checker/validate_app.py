@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from st_patterns import checker
 from st_patterns.catalog.contract import Probe
 from st_patterns.checker.models import CheckReport
-from st_patterns.checker.suggest import SuggestedProbes, suggest_probes
+from st_patterns.checker.suggest import SuggestedProbes, suggest_for
 from st_patterns.instances.backends.base import Backend
 from st_patterns.instances.source import AppSource
 from st_patterns.instances.state import pick_port
@@ -80,7 +80,7 @@ def validate_app(
     static = checker.check_file(entry_file)
     suggested = None
     if probes is None:
-        suggested = suggest_probes(entry_file.read_text(encoding="utf-8", errors="replace"), base_path=source.base_path)
+        suggested = suggest_for(source.folder, source.entry, base_path=source.base_path)
         probes = suggested.probes
     guarded = any(p.negative and p.expect_ws == "refused" and not p.forwarded_for for p in probes)
     groups, skipped = _groups(source, probes, guarded)

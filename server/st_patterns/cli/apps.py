@@ -9,7 +9,7 @@ from pathlib import Path
 
 from st_patterns.catalog.loader import Catalog
 from st_patterns.catalog.probe_file import dump_probes, load_probes
-from st_patterns.checker.suggest import suggest_probes
+from st_patterns.checker.suggest import suggest_for
 from st_patterns.checker.validate_app import AppValidation, validate_app
 from st_patterns.cli.sandbox_args import sandbox_backend
 from st_patterns.errors import InvalidInput, SandboxUnavailable, UserCodeRefused
@@ -85,8 +85,7 @@ def cmd_validate_app(args: argparse.Namespace) -> int:
 def cmd_probes_init(args: argparse.Namespace) -> int:
     path = Path(args.path).resolve()
     source = user_app_source(path, args.entry, watch=False)
-    code = (source.folder / source.entry).read_text(encoding="utf-8", errors="replace")
-    suggested = suggest_probes(code, base_path=source.base_path)
+    suggested = suggest_for(source.folder, source.entry, base_path=source.base_path)
     if not suggested.probes:
         raise InvalidInput(
             f"Nothing in {source.entry} to derive probes from; validate --app still runs the universal checks."

@@ -12,8 +12,7 @@ from fastmcp import Context, FastMCP
 from pydantic import Field
 
 from st_patterns.catalog.contract import Probe, ProbeFile
-from st_patterns.checker.suggest import SuggestedProbes
-from st_patterns.checker.suggest import suggest_probes as suggest
+from st_patterns.checker.suggest import SuggestedProbes, suggest_for
 from st_patterns.checker.validate_app import AppValidation
 from st_patterns.checker.validate_app import validate_app as prove_app
 from st_patterns.errors import InvalidInput
@@ -113,8 +112,7 @@ def register_app_proving_tools(mcp: FastMCP, services: Services) -> None:
         with tool_errors():
             folder = await project_path(ctx, services, path, files)
             source = user_app_source(folder, None, watch=False)
-            code = (source.folder / source.entry).read_text(encoding="utf-8", errors="replace")
-            return suggest(code, base_path=source.base_path)
+            return suggest_for(source.folder, source.entry, base_path=source.base_path)
 
     @mcp.tool(annotations=RUNS_PROCESSES)
     async def validate_app(

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from st_patterns.errors import InvalidInput
 from st_patterns.instances.source import AppSource
-from st_patterns.projects.entry import APP_FACTORIES, MAX_SOURCE_BYTES, find_entry
+from st_patterns.projects.entry import APP_FACTORIES, find_entry
+from st_patterns.projects.linker import Project
 
 GUARDED_UP = (200, 401, 403)
 
@@ -34,15 +35,10 @@ def _app_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def streamlit_prefix(entry_file: Path) -> str:
-    """Where the entry module mounts its Streamlit App ("/" when it is the root app or not found)."""
-    try:
-        data = entry_file.read_bytes()
-        tree = ast.parse(data) if len(data) <= MAX_SOURCE_BYTES else None
-    except (OSError, SyntaxError, ValueError):
-        tree = None
-    if tree is None:
-        return "/"
+def streamlit_prefix(folder: Path, entry: str) -> str:
+    """Where the entry module mounts its Streamlit App ("/" when it is the root app or not found); the App may be
+    built in another module of the project (``from ui import st_app``)."""
+    tree = Project.from_folder(folder).linked(entry).tree
     apps = _app_names(tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:
@@ -67,7 +63,7 @@ def user_app_source(
     found = find_entry(path, entry)
     if health_path is not None and (not health_path.startswith("/") or len(health_path) > 200):
         raise InvalidInput(f"health_path {health_path[:50]!r} must be a URL path starting with '/'.")
-    base = streamlit_prefix(found.folder / found.file)
+    base = streamlit_prefix(found.folder, found.file)
     name = (found.folder.name if path.is_dir() else Path(found.file).stem) or "app"
     safe = "".join(c if c.isalnum() or c in "_-" else "_" for c in name)[:40] or "app"
     return AppSource(

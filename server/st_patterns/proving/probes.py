@@ -96,10 +96,16 @@ async def _run_ws(
     if merged:
         headers["Cookie"] = _cookie_header(merged)
     url = base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1) + probe.path
-    outcome = await run_script(url, marker, headers=headers, source_ip=probe.source_ip, timeout=timeout)
     want = probe.expect_ws or "runs"
+    contains = probe.expect_ws_contains if want == "runs" else []
+    outcome = await run_script(
+        url, marker, contains=contains, headers=headers, source_ip=probe.source_ip, timeout=timeout
+    )
     passed = (want == "runs" and outcome.status == "ran") or (want == "refused" and outcome.status == "refused")
-    expected = "script runs and writes its marker" if want == "runs" else "websocket refused"
+    expected = "websocket refused"
+    if want == "runs":
+        expected = "script runs without an exception and writes its marker"
+        expected += f", rendering {', '.join(map(repr, contains))}" if contains else ""
     return passed, expected, f"{outcome.status}: {outcome.detail}"
 
 

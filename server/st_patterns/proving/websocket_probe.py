@@ -9,7 +9,8 @@ tiny, so they are encoded and decoded here by hand (field numbers from Streamlit
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from websockets.asyncio.client import connect
@@ -18,6 +19,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 # BackMsg{rerun_script: ClientState{}}: field 11, length-delimited, empty.
 RERUN_SCRIPT = bytes([(11 << 3) | 2, 0])
 _SCRIPT_FINISHED_FIELD = 6
+_DELTA_FIELD, _NEW_ELEMENT_FIELD, _EXCEPTION_FIELD = 5, 3, 8  # ForwardMsg.delta.new_element.exception
+_EXC_TYPE, _EXC_MESSAGE, _EXC_IS_WARNING = 1, 2, 5
 _FINISHED_SUCCESSFULLY = 0
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
@@ -29,6 +32,8 @@ class StreamOutcome:
     status: Literal["ran", "refused", "failed"]
     detail: str
     marker_seen: bool = False
+    exceptions: tuple[str, ...] = ()  # "KeyError: 'model'" for each exception the page showed
+    missing: tuple[str, ...] = field(default=())  # texts asked for that the run never rendered
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -42,35 +47,63 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def script_finished_code(message: bytes) -> int | None:
-    """The ``script_finished`` status of a ForwardMsg, or None when the message is something else."""
+def _fields(message: bytes) -> Iterator[tuple[int, int | bytes]]:
+    """``(field number, value)`` of one protobuf message: ints for varints, bytes for length-delimited fields."""
     pos = 0
     try:
         while pos < len(message):
             key, pos = _varint(message, pos)
-            field, wire = key >> 3, key & 7
+            number, wire = key >> 3, key & 7
             if wire == 0:
                 value, pos = _varint(message, pos)
-                if field == _SCRIPT_FINISHED_FIELD:
-                    return value
+                yield number, value
             elif wire == 2:
                 length, pos = _varint(message, pos)
+                yield number, message[pos : pos + length]
                 pos += length
-            elif wire == 1:
-                pos += 8
-            elif wire == 5:
-                pos += 4
+            elif wire in (1, 5):
+                pos += 8 if wire == 1 else 4
             else:
-                return None
+                return
     except IndexError:
+        return
+
+
+def _first(message: bytes, number: int) -> int | bytes | None:
+    return next((value for field_number, value in _fields(message) if field_number == number), None)
+
+
+def script_finished_code(message: bytes) -> int | None:
+    """The ``script_finished`` status of a ForwardMsg, or None when the message is something else."""
+    value = _first(message, _SCRIPT_FINISHED_FIELD)
+    return value if isinstance(value, int) else None
+
+
+def shown_exception(message: bytes) -> str | None:
+    """``"Type: message"`` when a ForwardMsg puts an exception on the page (not a deprecation-style warning).
+
+    An uncaught exception in the script still ends in a successful ``script_finished``: Streamlit catches it and
+    shows it as an element, so this is how a probe tells a script that ran from one that crashed.
+    """
+    delta = _first(message, _DELTA_FIELD)
+    element = _first(delta, _NEW_ELEMENT_FIELD) if isinstance(delta, bytes) else None
+    exc = _first(element, _EXCEPTION_FIELD) if isinstance(element, bytes) else None
+    if not isinstance(exc, bytes):
         return None
-    return None
+    parts = dict(_fields(exc))
+    if parts.get(_EXC_IS_WARNING):
+        return None
+    kind, text = parts.get(_EXC_TYPE, b""), parts.get(_EXC_MESSAGE, b"")
+    kind = kind.decode("utf-8", "replace") if isinstance(kind, bytes) else "Exception"
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else ""
+    return f"{kind}: {text[:200]}" if text else kind
 
 
 async def run_script(
     url: str,
     marker: str | None,
     *,
+    contains: Sequence[str] = (),
     headers: dict[str, str] | None = None,
     source_ip: str = "127.0.0.1",
     timeout: float = 15.0,
@@ -83,6 +116,7 @@ async def run_script(
         assert outcome.status == "ran" and outcome.marker_seen
     """
     needle = marker.encode() if marker else b""
+    wanted = {text: text.encode("utf-8") for text in contains}
     try:
         async with asyncio.timeout(timeout):
             async with connect(
@@ -95,19 +129,21 @@ async def run_script(
             ) as ws:
                 await ws.send(RERUN_SCRIPT)
                 seen = not needle
+                exceptions: list[str] = []
                 async for raw in ws:
                     if isinstance(raw, str):
                         continue
                     if needle and needle in raw:
                         seen = True
+                    for text in [t for t, data in wanted.items() if data in raw]:
+                        del wanted[text]
+                    shown = shown_exception(raw)
+                    if shown:
+                        exceptions.append(shown)
                     code = script_finished_code(raw)
                     if code is None:
                         continue
-                    if code != _FINISHED_SUCCESSFULLY:
-                        return StreamOutcome("failed", f"script finished with status {code}", seen)
-                    if not seen:
-                        return StreamOutcome("failed", f"script finished but never wrote {marker!r}", False)
-                    return StreamOutcome("ran", "script ran to completion and wrote its marker", True)
+                    return _finished(code, marker, seen, tuple(exceptions), tuple(wanted))
                 return StreamOutcome("refused", f"socket closed before the script finished (code {ws.close_code})")
     except InvalidStatus as exc:
         return StreamOutcome("refused", f"handshake refused with HTTP {exc.response.status_code}")
@@ -119,3 +155,19 @@ async def run_script(
         return StreamOutcome("failed", f"no script_finished within {timeout:.0f} s")
     except OSError as exc:
         return StreamOutcome("failed", f"could not connect: {exc}")
+
+
+def _finished(
+    code: int, marker: str | None, seen: bool, exceptions: tuple[str, ...], missing: tuple[str, ...]
+) -> StreamOutcome:
+    """Judge a finished run: completed, wrote its marker, raised nothing, rendered every text asked for."""
+    if code != _FINISHED_SUCCESSFULLY:
+        return StreamOutcome("failed", f"script finished with status {code}", seen, exceptions, missing)
+    if exceptions:
+        detail = f"script raised {exceptions[0]}" + (f" (+{len(exceptions) - 1} more)" if len(exceptions) > 1 else "")
+        return StreamOutcome("failed", detail, seen, exceptions, missing)
+    if not seen:
+        return StreamOutcome("failed", f"script finished but never wrote {marker!r}", False, exceptions, missing)
+    if missing:
+        return StreamOutcome("failed", f"script ran but never rendered {missing[0]!r}", True, exceptions, missing)
+    return StreamOutcome("ran", "script ran to completion and wrote its marker", True)

@@ -1,0 +1,118 @@
+"""Check a whole project: every module read with what it imports from its siblings, findings reported per file.
+
+A guard defined in ``auth.py`` and attached in ``app.py`` is judged where it is attached (``app.py``'s linked
+view), and the finding points into ``auth.py``. A definition another module imports is judged only by its
+importers, so ``auth.py`` read on its own (where the guard is attached to nothing) cannot contradict them.
+
+Example::
+
+    report = check_project(Project.from_folder(Path("/work/shop")))
+    report.entry, [(f.filename, f.errors) for f in report.files]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from st_patterns.checker import RULES_BY_ID, SYNTAX_ERROR, _report, run_rules
+from st_patterns.checker._context import Context
+from st_patterns.checker.models import CheckReport, Finding
+from st_patterns.errors import InvalidInput
+from st_patterns.projects.entry import find_entry
+from st_patterns.projects.linker import MAX_MODULES, Project
+
+
+class ProjectReport(BaseModel):
+    """``check`` on a folder (or on a set of files): one report per file that has findings."""
+
+    root: str = Field(description="The checked folder ('<files>' for files sent over MCP).")
+    entry: str | None = Field(description="The app entry found the way `streamlit run` finds it ('app.py:app').")
+    checked: int = Field(description="How many Python files were checked.", ge=0)
+    files: list[CheckReport] = Field(description="Files with findings, by path; finding lines are in that file.")
+    errors: int = Field(ge=0)
+    warnings: int = Field(ge=0)
+    infos: int = Field(ge=0)
+    ok: bool = Field(description="True when no file has an error-level finding.")
+    skipped: list[str] = Field(default_factory=list, description="Files not checked, and why.")
+    truncated: bool = Field(default=False, description=f"More than {MAX_MODULES} files: only the first were checked.")
+
+
+def check_project(project: Project, paths: list[str] | None = None, *, root: str = "<files>") -> ProjectReport:
+    """Check ``paths`` (default: every module of the project) with cross-module linking."""
+    chosen = project.paths() if paths is None else paths
+    views = [project.linked(path) for path in chosen]  # all views first: then project.spliced is complete
+    by_file: dict[str, list[Finding]] = {}
+    skipped: list[str] = []
+    for view in views:
+        module = view.module
+        if module.tree is None and (module.error or "").startswith("larger"):
+            skipped.append(f"{module.path}: {module.error}")
+            continue
+        if module.tree is None:
+            by_file.setdefault(module.path, []).append(_unparsed(module.path, module.error or "cannot parse"))
+            continue
+        spliced = _spliced_lines(project, module.tree)
+        for finding in run_rules(Context(view.tree, module.source, view.origins)):
+            file = finding.file or module.path
+            local = RULES_BY_ID[finding.rule_id].local if finding.rule_id in RULES_BY_ID else False
+            if finding.file is None and not local and any(start <= finding.line <= end for start, end in spliced):
+                continue  # judged by the module that imports this definition, where it is used
+            by_file.setdefault(file, []).append(finding.model_copy(update={"file": file}))
+    reports = [_report(file, findings) for file, findings in sorted(by_file.items())]
+    reports = [r for r in reports if r.findings]
+    return ProjectReport(
+        root=root,
+        entry=_entry(project),
+        checked=len(chosen),
+        files=reports,
+        errors=sum(r.errors for r in reports),
+        warnings=sum(r.warnings for r in reports),
+        infos=sum(r.infos for r in reports),
+        ok=all(r.ok for r in reports),
+        skipped=skipped,
+        truncated=paths is None and len(chosen) >= MAX_MODULES,
+    )
+
+
+def check_folder(folder: Path) -> ProjectReport:
+    """``st-patterns check FOLDER``; raises InvalidInput when it is not a readable folder."""
+    try:
+        if not folder.is_dir():
+            raise InvalidInput(f"{str(folder)[:200]!r} is not a folder.")
+    except OSError as exc:
+        raise InvalidInput(f"Cannot use {str(folder)[:200]!r} as a folder: {exc}.") from exc
+    return check_project(Project.from_folder(folder), root=str(folder))
+
+
+def _spliced_lines(project: Project, tree: object) -> list[tuple[int, int]]:
+    body = getattr(tree, "body", [])
+    return [(s.lineno, s.end_lineno or s.lineno) for s in body if id(s) in project.spliced]
+
+
+def _unparsed(path: str, reason: str) -> Finding:
+    line = 1
+    if "(line " in reason:
+        digits = reason.rsplit("(line ", 1)[1].rstrip(")")
+        line = int(digits) if digits.isdigit() else 1
+    return Finding(
+        rule_id=SYNTAX_ERROR.id,
+        severity="error",
+        file=path,
+        line=max(line, 1),
+        column=1,
+        message=f"Cannot check this file: {reason}.",
+        fix=SYNTAX_ERROR.fix,
+        see_pattern=None,
+    )
+
+
+def _entry(project: Project) -> str | None:
+    if project.root is None:
+        return None
+    try:
+        found = find_entry(project.root)
+    except InvalidInput:
+        return None
+    return f"{found.file}:{found.attr}"
