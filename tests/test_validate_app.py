@@ -209,7 +209,7 @@ async def test_validate_app_and_suggest_probes_over_mcp(tmp_path: Path) -> None:
 
 
 RESOURCES = "STATE: dict[str, str] = {}\n"
-LIFESPAN_APP = '''\
+LIFESPAN_APP = """\
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -227,7 +227,7 @@ async def load(app):
 
 
 st_app = App(str(Path(__file__).with_name("ui.py")), lifespan=load)
-'''
+"""
 LIFESPAN_UI = "import streamlit as st\nfrom resources import STATE\nst.write('model: ' + STATE['model'])\n"
 LIFESPAN_PROBES = """
 [[probe]]
