@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serving import free_port, stop_process, wait_until_responds
 
 from st_patterns.catalog.loader import Catalog
+
+from serving import free_port, stop_process, wait_until_responds
 
 REPO = Path(__file__).resolve().parent.parent
 MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}

@@ -13,10 +13,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serving import serve_pattern
-
 from st_patterns.catalog.loader import Catalog
 from st_patterns.proving.probes import run_probes
+
+from serving import serve_pattern
 
 
 def main(ids: list[str]) -> int:

@@ -18,6 +18,9 @@ from hypothesis import strategies as st
 from st_patterns.checker import RULES, RULES_BY_ID, check_file, check_source
 from st_patterns.errors import InvalidInput
 
+from checker_examples import FAILING as MORE_FAILING
+from checker_examples import PASSING as MORE_PASSING
+
 REPO = Path(__file__).resolve().parent.parent
 PATTERN_NAMES = {
     "middleware_auth",
@@ -30,6 +33,8 @@ PATTERN_NAMES = {
     "route_mcp_server",
     "mount_flask",
     "mount_django",
+    "core_lifespan_lifecycle",
+    "mount_static_files",
 }
 # Indented like the case bodies below, so textwrap.dedent strips both alike.
 HEAD = """
@@ -203,17 +208,6 @@ FAILING: dict[str, str] = {
         api = FastAPI()
         api.mount("/mcp", mcp.streamable_http_app())  # <-
     """,
-    "sync-route-handler": """
-        from fastapi import FastAPI
-        from starlette.routing import Route
-        api = FastAPI()
-        @api.get("/items")
-        def items():  # <-
-            return []
-        def ping(request):  # <-
-            return None
-        routes = [Route("/ping", ping)]
-    """,
     "relative-script-path": """
         import streamlit as st
         from pathlib import Path
@@ -365,6 +359,8 @@ PASSING: dict[str, str] = {
             return ipaddress.ip_address(xff.split(",")[-1].strip())
         def probe(client):
             return client.get("/", headers={"X-Forwarded-For": "10.0.0.9"})
+        def forward(headers, address):
+            headers["X-Forwarded-For"] = address
     """,
     "reserved-prefix-route": HEAD
     + """
@@ -401,20 +397,6 @@ PASSING: dict[str, str] = {
                 yield
         app = Starlette(routes=[Mount("/dashboard", app=dash), Mount("/", app=mcp_app)], lifespan=lifespan)
         standalone = mcp.http_app()
-    """,
-    "sync-route-handler": """
-        from flask import Flask
-        from fastapi import FastAPI
-        flask_app = Flask(__name__)
-        api = FastAPI()
-        @flask_app.route("/")
-        def index():
-            return "hi"
-        @api.get("/items")
-        async def items():
-            return []
-        def helper():
-            return 1
     """,
     "relative-script-path": HEAD
     + """
@@ -467,6 +449,10 @@ PASSING: dict[str, str] = {
 }
 
 
+FAILING.update(MORE_FAILING)
+PASSING.update(MORE_PASSING)
+
+
 def _src(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
@@ -498,7 +484,7 @@ def test_every_rule_has_a_failing_and_a_passing_example() -> None:
 
 
 def test_rules_are_documented() -> None:
-    assert len(RULES_BY_ID) == len(RULES) == 17
+    assert len(RULES_BY_ID) == len(RULES) == 30
     for rule in RULES:
         assert rule.id == rule.id.lower() and " " not in rule.id and "_" not in rule.id
         assert rule.severity in ("error", "warning", "info")
@@ -538,7 +524,7 @@ def test_severity_depends_on_context() -> None:
 def test_report_counts_and_order() -> None:
     report = check_source(_src(FAILING["relative-script-path"]) + "x = App(__file__)\n", filename="app.py")
     assert report.filename == "app.py"
-    assert (report.errors, report.warnings, report.infos, report.ok) == (1, 2, 0, False)
+    assert (report.errors, report.warnings, report.infos, report.ok) == (3, 2, 0, False)  # + two-streamlit-apps x2
     assert [f.line for f in report.findings] == sorted(f.line for f in report.findings)
 
 
@@ -565,7 +551,7 @@ def test_check_file(tmp_path: Path) -> None:
     app = tmp_path / "app.py"
     app.write_text(_src(FAILING["self-launching-app"]), encoding="utf-8")
     report = check_file(app)
-    assert report.filename == str(app) and report.errors == 2
+    assert report.filename == str(app) and report.errors == 3  # two self-launching Apps, and two Apps
     with pytest.raises(InvalidInput, match="not a file"):
         check_file(tmp_path / "missing.py")
     (tmp_path / "latin.py").write_bytes(b"x = '\xff\xfe'\n")

@@ -13,12 +13,13 @@ import sys
 from collections.abc import Sequence
 
 import pytest
-from conftest import ServerProcess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from st_patterns.catalog.loader import Catalog
 from st_patterns.cli.main import main
+
+from conftest import ServerProcess
 
 IDS = Catalog.load().ids()
 SCALE = float(os.environ.get("ST_PATTERNS_FUZZ_SCALE", "1"))  # e.g. 10 for a long hunt

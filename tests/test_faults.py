@@ -14,12 +14,13 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from conftest import MCP_HEADERS, MCP_INIT, start_server, stop_process
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from test_instances_mcp import _wait_gone
 
 from st_patterns.paths import patterns_dir
+
+from conftest import MCP_HEADERS, MCP_INIT, start_server, stop_process
 
 pytestmark = pytest.mark.processes
 

@@ -11,12 +11,13 @@ import time
 import httpx
 import psutil
 import pytest
-from conftest import ServerProcess, start_server, stop_process
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from test_catalog import SEED_IDS
 
 from st_patterns.catalog.loader import Catalog
+
+from conftest import ServerProcess, start_server, stop_process
 
 pytestmark = pytest.mark.processes
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from serving import serve_pattern
 
 from st_patterns.catalog.contract import Probe
 from st_patterns.catalog.loader import Catalog
 from st_patterns.proving.probes import run_probes
 from st_patterns.proving.websocket_probe import RERUN_SCRIPT, script_finished_code, shown_exception
+
+from serving import serve_pattern
 
 
 def test_rerun_message_matches_streamlits_encoding() -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from serving import serve_pattern
 from test_catalog import SEED_IDS
 
 from st_patterns.catalog.loader import Catalog
 from st_patterns.proving.probes import run_probes
+
+from serving import serve_pattern
 
 pytestmark = pytest.mark.processes
 

@@ -20,8 +20,17 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from conftest import ServerProcess, st_patterns_cmd, start_server
 from fastmcp import Client
+
+from st_patterns.catalog.loader import Catalog
+from st_patterns.instances.backends import bwrap
+from st_patterns.instances.backends.base import Limits, SpawnSpec
+from st_patterns.instances.backends.image import image_tag
+from st_patterns.proving.probes import run_probes
+from st_patterns.proving.universal import universal_probes
+from st_patterns.settings import default_image_base
+
+from conftest import ServerProcess, st_patterns_cmd, start_server
 from sandboxes import (
     KINDS,
     cgroups_left,
@@ -33,14 +42,6 @@ from sandboxes import (
     wait_until,
 )
 from serving import free_port, stop_process, wait_until_responds
-
-from st_patterns.catalog.loader import Catalog
-from st_patterns.instances.backends import bwrap
-from st_patterns.instances.backends.base import Limits, SpawnSpec
-from st_patterns.instances.backends.image import image_tag
-from st_patterns.proving.probes import run_probes
-from st_patterns.proving.universal import universal_probes
-from st_patterns.settings import default_image_base
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.processes]
 

@@ -9,11 +9,12 @@ import subprocess
 
 import httpx
 import pytest
-from conftest import MCP_HEADERS, MCP_INIT, ServerProcess, st_patterns_cmd, start_server, stop_process
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 
 from st_patterns.proving.websocket_probe import run_script
+
+from conftest import MCP_HEADERS, MCP_INIT, ServerProcess, st_patterns_cmd, start_server, stop_process
 
 pytestmark = pytest.mark.processes
 TOKEN = "test-token-7f3a"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import MCP_HEADERS, MCP_INIT, ServerProcess, st_patterns_cmd
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
 from fastmcp.exceptions import ToolError
+
+from conftest import MCP_HEADERS, MCP_INIT, ServerProcess, st_patterns_cmd
 
 pytestmark = pytest.mark.processes
 

@@ -16,10 +16,11 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from conftest import ServerProcess, st_patterns_cmd, start_server
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
 from fastmcp.exceptions import ToolError
+
+from conftest import ServerProcess, st_patterns_cmd, start_server
 from sandboxes import require
 from serving import stop_process
 

@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import ServerProcess, st_patterns_cmd, start_server, stop_process
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
+
+from conftest import ServerProcess, st_patterns_cmd, start_server, stop_process
 
 pytestmark = pytest.mark.processes
 

@@ -11,13 +11,14 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import st_patterns_cmd, start_server
 from fastmcp import Client
-from sandboxes import require
-from serving import stop_process
 
 from st_patterns.catalog.contract import ProbeFile
 from st_patterns.checker.suggest import suggest_probes
+
+from conftest import st_patterns_cmd, start_server
+from sandboxes import require
+from serving import stop_process
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.processes]
 

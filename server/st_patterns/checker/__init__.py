@@ -18,10 +18,14 @@ from pathlib import Path
 
 from st_patterns.catalog.guards import MAX_SOURCE_BYTES
 from st_patterns.checker import (
+    rules_app_api,
+    rules_blocking,
     rules_frameworks,
     rules_guards,
     rules_ip,
+    rules_launch,
     rules_lifespan,
+    rules_lifespan_shape,
     rules_login,
     rules_misc,
     rules_routing,
@@ -42,7 +46,19 @@ SYNTAX_ERROR = Rule(
     see_pattern=None,
 )
 
-_MODULES = (rules_guards, rules_login, rules_ip, rules_routing, rules_lifespan, rules_misc, rules_frameworks)
+_MODULES = (
+    rules_guards,
+    rules_login,
+    rules_ip,
+    rules_routing,
+    rules_lifespan,
+    rules_lifespan_shape,
+    rules_launch,
+    rules_app_api,
+    rules_blocking,
+    rules_misc,
+    rules_frameworks,
+)
 _CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = tuple(m.check for m in _MODULES)
 
 RULES: list[Rule] = [rule for module in _MODULES for rule in module.RULES] + [SYNTAX_ERROR]

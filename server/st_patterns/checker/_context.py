@@ -47,6 +47,7 @@ class Context:
         self.tree = tree
         self.source = source
         self.origins = origins or {}  # project mode: spliced top-level statement -> the module it comes from
+        self.project_paths: frozenset[str] = frozenset()  # project mode: URL paths other modules serve
         self.parents: dict[ast.AST, ast.AST] = {}
         self.calls: list[ast.Call] = []
         self.functions: list[FunctionNode] = []

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from st_patterns.checker import RULES_BY_ID, SYNTAX_ERROR, _report, run_rules
 from st_patterns.checker._context import Context
 from st_patterns.checker.models import CheckReport, Finding
+from st_patterns.checker.rules_login import served_paths
 from st_patterns.errors import InvalidInput
 from st_patterns.projects.entry import find_entry
 from st_patterns.projects.linker import MAX_MODULES, Project
@@ -45,16 +46,22 @@ def check_project(project: Project, paths: list[str] | None = None, *, root: str
     views = [project.linked(path) for path in chosen]  # all views first: then project.spliced is complete
     by_file: dict[str, list[Finding]] = {}
     skipped: list[str] = []
+    contexts: list[Context] = []
     for view in views:
         module = view.module
         if module.tree is None and (module.error or "").startswith("larger"):
             skipped.append(f"{module.path}: {module.error}")
-            continue
-        if module.tree is None:
+        elif module.tree is None:
             by_file.setdefault(module.path, []).append(_unparsed(module.path, module.error or "cannot parse"))
-            continue
+        else:
+            contexts.append(Context(view.tree, module.source, view.origins))
+    paths_served = frozenset(p for ctx in contexts for p in served_paths(ctx))
+    for ctx, view in zip(contexts, [v for v in views if v.module.tree is not None], strict=True):
+        module = view.module
+        assert module.tree is not None
+        ctx.project_paths = paths_served
         spliced = _spliced_lines(project, module.tree)
-        for finding in run_rules(Context(view.tree, module.source, view.origins)):
+        for finding in run_rules(ctx):
             file = finding.file or module.path
             local = RULES_BY_ID[finding.rule_id].local if finding.rule_id in RULES_BY_ID else False
             if finding.file is None and not local and any(start <= finding.line <= end for start, end in spliced):

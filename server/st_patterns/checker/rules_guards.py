@@ -111,7 +111,12 @@ def _stcore_exempted(ctx: Context) -> Iterator[Finding]:
 
 
 def _lets_through(ctx: Context, node: ast.AST) -> bool:
-    """In an ``if`` test, the branch taken when the prefix matches hands the request on; elsewhere assume so."""
+    """Follow what the code does when the prefix matches: hand the request on (an exemption), or refuse it.
+
+    In an ``if`` (or ``x if test else y``) test, the branch taken on a match decides; elsewhere the string
+    exempts unless the statement sits in a branch that never hands the request on (the refusal path already,
+    e.g. choosing 401 over a redirect for /_stcore/ paths).
+    """
     negated = False
     child, parent = node, ctx.parents.get(node)
     while parent is not None and not isinstance(parent, ast.stmt):
@@ -119,15 +124,31 @@ def _lets_through(ctx: Context, node: ast.AST) -> bool:
             negated = not negated
         elif isinstance(parent, ast.Compare) and any(isinstance(op, ast.NotIn | ast.NotEq) for op in parent.ops):
             negated = not negated
+        elif isinstance(parent, ast.IfExp) and child is parent.test:
+            chosen = parent.orelse if negated else parent.body
+            return any(_passes_on(n) for n in ast.walk(chosen))
         child, parent = parent, ctx.parents.get(parent)
     if not (isinstance(parent, ast.If) and child is parent.test):
-        return True
+        return parent is None or not _in_refusal_branch(ctx, parent)
     branch = parent.orelse if negated else parent.body
     if not branch:
         return True  # the prefix skips the check and falls through to whatever follows: usually the app
     return ctx.memo(
         ("passes_on", id(parent), negated), lambda: any(_passes_on(n) for stmt in branch for n in ast.walk(stmt))
     )
+
+
+def _in_refusal_branch(ctx: Context, stmt: ast.AST) -> bool:
+    """``stmt`` is inside an ``if`` branch that returns without ever handing the request on."""
+    child, current = stmt, ctx.parents.get(stmt)
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Module):
+        if isinstance(current, ast.If) and child is not current.test:
+            branch = current.body if child in current.body else current.orelse
+            nodes = [n for s in branch for n in ast.walk(s)]
+            if any(isinstance(n, ast.Return) for n in nodes) and not any(_passes_on(n) for n in nodes):
+                return True
+        child, current = current, ctx.parents.get(current)
+    return False
 
 
 def _passes_on(node: ast.AST) -> bool:

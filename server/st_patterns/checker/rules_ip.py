@@ -172,6 +172,8 @@ def _forwarded_for(ctx: Context) -> Iterator[Finding]:
         parent = ctx.parents.get(const)
         if isinstance(parent, ast.Dict) and const in parent.keys:
             continue  # a header being sent (a client or a test), not read
+        if _is_store_key(ctx, const):
+            continue  # headers["X-Forwarded-For"] = ...: written (sent on), not read
         units = _units_reading(ctx, const)
         blind = [unit for unit in units if not _trusts_proxy(ctx, unit)]
         if blind:
@@ -183,6 +185,11 @@ def _forwarded_for(ctx: Context) -> Iterator[Finding]:
                 "from a trusted proxy: any client can send that header and choose the address your code sees.",
                 severity="error" if guard else "warning",
             )
+
+
+def _is_store_key(ctx: Context, const: ast.Constant) -> bool:
+    parent = ctx.parents.get(const)
+    return isinstance(parent, ast.Subscript) and parent.slice is const and isinstance(parent.ctx, ast.Store)
 
 
 def _units_reading(ctx: Context, const: ast.Constant) -> list[ast.AST]:

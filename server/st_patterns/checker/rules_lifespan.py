@@ -56,19 +56,36 @@ def _lifespan_used(ctx: Context, name: str, attrs: frozenset[str]) -> bool:
     return name in ctx.attribute_bases(attrs)
 
 
+def _wrapped_st_app(ctx: Context, node: ast.expr, depth: int = 0) -> tuple[ast.expr, ast.Call] | None:
+    """``(st_app expression, its App call)`` when ``node`` is an st.App or wraps one (``Guard(st_app)``)."""
+    target = ctx.unwrap(node)
+    if not isinstance(target, ast.Call) or depth > 3:
+        return None
+    if id(target) in ctx.st_app_ids:
+        return node, target
+    for arg in [*target.args, *(k.value for k in target.keywords)]:
+        found = _wrapped_st_app(ctx, arg, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
 def _streamlit_lifespan(ctx: Context) -> Iterator[Finding]:
     for mount, app in ctx.mounts:
-        target = ctx.unwrap(app)
-        if not (isinstance(target, ast.Call) and id(target) in ctx.st_app_ids):
+        found = _wrapped_st_app(ctx, app)
+        if found is None:
             continue
-        if isinstance(app, ast.Name) and _lifespan_used(ctx, app.id, _ST_LIFESPAN_ATTRS):
+        inner, target = found
+        if isinstance(inner, ast.Name) and _lifespan_used(ctx, inner.id, _ST_LIFESPAN_ATTRS):
             continue
         own = u.kwarg(target, "lifespan") is not None
-        shown = app.id if isinstance(app, ast.Name) else "st_app"
+        shown = inner.id if isinstance(inner, ast.Name) else "st_app"
+        wrapped = inner is not app and ctx.unwrap(app) is not target
         yield ctx.finding(
             MISSING_ST_LIFESPAN,
             mount,
-            "st.App is mounted under a parent app that never runs its lifespan: the Streamlit runtime starts "
+            ("st.App is wrapped in another ASGI callable and mounted" if wrapped else "st.App is mounted")
+            + " under a parent app that never runs its lifespan: the Streamlit runtime starts "
             "lazily on the first request"
             + (", and the App's own lifespan= is skipped entirely." if own else " and is not shut down cleanly."),
             severity="error" if own else None,

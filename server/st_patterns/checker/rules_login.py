@@ -123,6 +123,8 @@ class _Served:
                     self.unknown |= not (isinstance(router, ast.Name) and ctx.values_of(router))
         for call in ctx.calls_with_kwarg("routes"):
             self.unknown |= _opaque(ctx, u.kwarg(call, "routes"))
+        self.exact |= ctx.project_paths  # project mode: what the other modules serve
+        self.prefixes |= ctx.project_paths
 
     def _add_route(self, path: str | None) -> None:
         if not path:
@@ -142,6 +144,12 @@ class _Served:
         if norm in self.exact or tails & self.exact or heads & self.prefixes:
             return True
         return any(t.fullmatch(norm) for t in self.templates)
+
+
+def served_paths(ctx: Context) -> set[str]:
+    """Literal paths and prefixes this module serves (project mode shares them with its siblings)."""
+    served = _Served(ctx)
+    return (served.exact | served.prefixes) - {""}
 
 
 def _opaque(ctx: Context, routes: ast.expr | None, depth: int = 0) -> bool:

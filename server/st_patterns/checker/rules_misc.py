@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from st_patterns.checker import _ast_utils as u
 from st_patterns.checker._context import Context, Rule
+from st_patterns.checker._handlers import route_handler_ids
 from st_patterns.checker.models import Finding
 
 SECURE_COOKIE = Rule(
@@ -134,6 +135,8 @@ def _csp(ctx: Context) -> Iterator[Finding]:
         if top in seen:
             continue
         seen.add(top)
+        if not _reaches_streamlit(ctx, top):
+            continue  # one route's own response (a landing or login page), not Streamlit's
         policy = _directives(text)
         default = policy.get("default-src")
         if default is None or not ({"'self'", "'none'"} & set(default)):
@@ -152,3 +155,57 @@ def _csp(ctx: Context) -> Iterator[Finding]:
                 top,
                 "This Content-Security-Policy breaks Streamlit's UI: " + "; ".join(problems) + ".",
             )
+
+
+def _reaches_streamlit(ctx: Context, node: ast.AST) -> bool:
+    """The policy can end up on Streamlit's responses: set by middleware or unknown code, not only by route handlers.
+
+    Inside a function, it follows that function (and, for a helper, its callers); at module level, the functions
+    that read the name it is bound to. Only code proven to serve single routes is let off.
+    """
+    func = ctx.enclosing(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    if func is not None:
+        return not _serves_routes_only(ctx, func)
+    stmt = node
+    while ctx.parents.get(stmt) is not None and not isinstance(ctx.parents[stmt], ast.Module):
+        stmt = ctx.parents[stmt]
+    names = {t.id for t in ast.walk(stmt) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+    return not names or any(_read_beyond_routes(ctx, name) for name in names)
+
+
+def _serves_routes_only(ctx: Context, func: ast.AST, depth: int = 0) -> bool:
+    handlers = route_handler_ids(ctx)
+    current: ast.AST | None = func
+    while current is not None:  # the function or one it is nested in answers a route
+        if id(current) in handlers:
+            return True
+        current = ctx.enclosing(current, (ast.FunctionDef, ast.AsyncFunctionDef))
+    name = getattr(func, "name", None)
+    if name is None or depth > 3 or ctx.enclosing(func, ast.ClassDef) is not None:
+        return False
+    callers = [f for f in ctx.functions if f is not func and name in ctx.names(f)]
+    return (
+        bool(callers)
+        and not _read_at_module_level(ctx, name)
+        and all(_serves_routes_only(ctx, caller, depth + 1) for caller in callers)
+    )
+
+
+def _read_beyond_routes(ctx: Context, name: str) -> bool:
+    readers = [f for f in ctx.functions if name in ctx.names(f)]
+    if not readers or _read_at_module_level(ctx, name):
+        return True
+    return not all(_serves_routes_only(ctx, f) for f in readers)
+
+
+def _read_at_module_level(ctx: Context, name: str) -> bool:
+    """``name`` is read outside every function (e.g. ``Middleware(Headers, csp=POLICY)``)."""
+
+    def compute() -> bool:
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+                if ctx.enclosing(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) is None:
+                    return True
+        return False
+
+    return ctx.memo(("read_at_module_level", name), compute)

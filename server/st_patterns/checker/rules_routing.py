@@ -36,18 +36,6 @@ CATCH_ALL = Rule(
     ),
     see_pattern="route_custom_endpoints",
 )
-SYNC_HANDLER = Rule(
-    id="sync-route-handler",
-    severity="warning",
-    title="Synchronous route handler",
-    explanation=(
-        "A plain `def` endpoint runs in the anyio thread pool, which Streamlit also uses for its own work; "
-        "slow handlers then delay the UI, and a blocking call inside an `async def` would stall everything. "
-        "Use `async def` and await async clients."
-    ),
-    fix="Declare the handler `async def` and use async I/O inside (httpx.AsyncClient, asyncpg, aiofiles).",
-    see_pattern="mount_fastapi",
-)
 RELATIVE_SCRIPT = Rule(
     id="relative-script-path",
     severity="warning",
@@ -73,22 +61,15 @@ SELF_LAUNCHING = Rule(
     see_pattern="mount_fastapi",
     local=True,
 )
-RULES = [RESERVED_PREFIX, CATCH_ALL, SYNC_HANDLER, RELATIVE_SCRIPT, SELF_LAUNCHING]
+RULES = [RESERVED_PREFIX, CATCH_ALL, RELATIVE_SCRIPT, SELF_LAUNCHING]
 
 RESERVED = ("/_stcore/", "/media/", "/component/", "/static/")
 _CATCH_ALL_PATH = re.compile(r"^/?\{[^}/]*:path\}")
-_ROUTE_DECORATORS = frozenset(
-    {"get", "post", "put", "delete", "patch", "head", "options", "route", "api_route", "websocket"}
-)
-_ROUTE_ADDERS = frozenset({"add_route", "add_api_route", "add_websocket_route", "add_api_websocket_route"})
-_ASGI_APPS = frozenset({"FastAPI", "APIRouter", "Starlette", "Router"})
-_WSGI_APPS = frozenset({"Flask", "Blueprint", "Quart"})
 _PATH_WRAPPERS = frozenset({"Path", "PurePath", "str", "fspath", "abspath", "realpath", "normpath"})
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     yield from _st_app_routes(ctx)
-    yield from _sync_handlers(ctx)
     yield from _script_paths(ctx)
 
 
@@ -119,53 +100,6 @@ def _st_app_routes(ctx: Context) -> Iterator[Finding]:
                     f"{tail}({path!r}) in st.App routes matches every path before Streamlit's routes: it "
                     "shadows the Streamlit page and /_stcore/health.",
                 )
-
-
-def _sync_handlers(ctx: Context) -> Iterator[Finding]:
-    reported: set[ast.AST] = set()
-    for func in ctx.functions:
-        if isinstance(func, ast.FunctionDef) and any(_is_route_decorator(ctx, d) for d in func.decorator_list):
-            reported.add(func)
-    for call in ctx.calls:
-        tail = u.call_tail(call)
-        if tail in ("Route", "WebSocketRoute") and ctx.is_call(call, tail, u.ASGI):
-            endpoint = u.arg(call, 1, "endpoint")
-        elif tail in _ROUTE_ADDERS and _owner_kind(ctx, call.func) != "wsgi":
-            endpoint = u.arg(call, 1, "endpoint")
-        else:
-            continue
-        if isinstance(endpoint, ast.Name):
-            reported.update(f for f in ctx.functions_named(endpoint.id) if isinstance(f, ast.FunctionDef))
-    for func in sorted(reported, key=lambda f: f.lineno):
-        yield ctx.finding(
-            SYNC_HANDLER,
-            func,
-            f"Route handler `{func.name}` is a plain `def`: it runs in the thread pool Streamlit shares.",
-            fix=f"Write `async def {func.name}(...)` and await async I/O inside it.",
-        )
-
-
-def _is_route_decorator(ctx: Context, decorator: ast.expr) -> bool:
-    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
-        return False
-    if decorator.func.attr not in _ROUTE_DECORATORS:
-        return False
-    kind = _owner_kind(ctx, decorator.func)
-    return kind == "asgi" or (kind == "unknown" and not ctx.imports_flask)
-
-
-def _owner_kind(ctx: Context, func: ast.expr) -> str:
-    """'asgi' / 'wsgi' / 'unknown': what the object a route is added to was built from."""
-    if not isinstance(func, ast.Attribute):
-        return "unknown"
-    owner = ctx.unwrap(func.value)
-    if isinstance(owner, ast.Call):
-        tail = u.call_tail(owner)
-        if tail in _ASGI_APPS:
-            return "asgi"
-        if tail in _WSGI_APPS:
-            return "wsgi"
-    return "unknown"
 
 
 def _script_paths(ctx: Context) -> Iterator[Finding]:
