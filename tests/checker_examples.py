@@ -182,6 +182,18 @@ FAILING: dict[str, str] = {
                 public = request.url.path.startswith("/_stcore")  # <-
                 return await call_next(request) if public or request.session.get("user") else RedirectResponse("/")
     """,
+    "stcore-exempted/under-a-mount-prefix": """
+        from starlette.responses import PlainTextResponse
+        class Guard:
+            def __init__(self, app):
+                self.app = app
+            async def __call__(self, scope, receive, send):
+                if scope["path"].startswith("/dashboard/_stcore"):  # <-
+                    return await self.app(scope, receive, send)
+                if scope["type"] == "websocket" or not authorized(scope):
+                    return await PlainTextResponse("no", status_code=401)(scope, receive, send)
+                await self.app(scope, receive, send)
+    """,
     "csp-breaks-streamlit/middleware-on-app": HEAD
     + """
         from starlette.middleware import Middleware

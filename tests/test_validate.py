@@ -157,4 +157,4 @@ def test_cli_check_exit_codes(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout
     assert json.loads(done.stdout)["errors"] == 0
     missing = subprocess.run([*st_patterns_cmd(), "check", str(tmp_path / "nope.py")], capture_output=True, text=True)
-    assert missing.returncode == 1 and missing.stderr.startswith("error:")
+    assert missing.returncode == 2 and missing.stderr.startswith("error:")  # 2: the check could not run

@@ -32,6 +32,7 @@ from st_patterns.checker import (
 )
 from st_patterns.checker._context import Context, Rule
 from st_patterns.checker.models import CheckReport, Finding
+from st_patterns.checker.suppress import apply_suppressions
 from st_patterns.errors import InvalidInput
 from st_patterns.projects.linker import Project
 
@@ -83,7 +84,7 @@ def check_source(source: str, filename: str = "<source>") -> CheckReport:
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
         reason = "source contains NUL bytes" if isinstance(exc, ValueError) else "source is nested too deeply"
         return _report(filename, [_syntax_finding(reason, 1, 1)])
-    return _report(filename, run_rules(Context(tree, source)))
+    return _report(filename, run_rules(Context(tree, source)), lambda _file: source)
 
 
 def run_rules(ctx: Context) -> list[Finding]:
@@ -128,7 +129,11 @@ def check_file(path: Path) -> CheckReport:
     view = project.linked(path.name)
     if not view.origins:  # imports nothing from its siblings: the plain check already is the answer
         return report
-    return _report(str(path), run_rules(Context(view.tree, source, view.origins)))
+    def source_of(file: str | None) -> str:
+        module = project.module(file) if file is not None else None
+        return module.source if module is not None else source
+
+    return _report(str(path), run_rules(Context(view.tree, source, view.origins)), source_of)
 
 
 def _syntax_finding(message: str, line: int | None, column: int | None) -> Finding:
@@ -143,7 +148,13 @@ def _syntax_finding(message: str, line: int | None, column: int | None) -> Findi
     )
 
 
-def _report(filename: str, findings: list[Finding]) -> CheckReport:
+def _report(
+    filename: str, findings: list[Finding], source_of: Callable[[str | None], str] | None = None
+) -> CheckReport:
+    """Sorted, de-duplicated findings with their counts; ``source_of`` lets ignore comments silence some."""
+    suppressed = 0
+    if source_of is not None:
+        findings, suppressed = apply_suppressions(findings, source_of)
     unique = {(f.file, f.rule_id, f.line, f.column, f.message): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: (f.file or "", f.line, f.column, f.rule_id))
     counts = {level: sum(1 for f in ordered if f.severity == level) for level in ("error", "warning", "info")}
@@ -154,4 +165,5 @@ def _report(filename: str, findings: list[Finding]) -> CheckReport:
         warnings=counts["warning"],
         infos=counts["info"],
         ok=counts["error"] == 0,
+        suppressed=suppressed,
     )

@@ -44,3 +44,4 @@ class CheckReport(BaseModel):
     warnings: int = Field(description="Number of warning-level findings.", ge=0)
     infos: int = Field(description="Number of info-level findings.", ge=0)
     ok: bool = Field(description="True when there is no error-level finding (warnings and infos are allowed).")
+    suppressed: int = Field(default=0, ge=0, description="Findings silenced by `# st-patterns: ignore[...]` comments.")

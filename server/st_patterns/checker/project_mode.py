@@ -35,6 +35,7 @@ class ProjectReport(BaseModel):
     errors: int = Field(ge=0)
     warnings: int = Field(ge=0)
     infos: int = Field(ge=0)
+    suppressed: int = Field(default=0, ge=0, description="Findings silenced by ignore comments.")
     ok: bool = Field(description="True when no file has an error-level finding.")
     skipped: list[str] = Field(default_factory=list, description="Files not checked, and why.")
     truncated: bool = Field(default=False, description=f"More than {MAX_MODULES} files: only the first were checked.")
@@ -67,8 +68,12 @@ def check_project(project: Project, paths: list[str] | None = None, *, root: str
             if finding.file is None and not local and any(start <= finding.line <= end for start, end in spliced):
                 continue  # judged by the module that imports this definition, where it is used
             by_file.setdefault(file, []).append(finding.model_copy(update={"file": file}))
-    reports = [_report(file, findings) for file, findings in sorted(by_file.items())]
-    reports = [r for r in reports if r.findings]
+    def source_of(file: str | None) -> str:
+        module = project.module(file) if file is not None else None
+        return module.source if module is not None else ""
+
+    reports = [_report(file, findings, source_of) for file, findings in sorted(by_file.items())]
+    reports = [r for r in reports if r.findings or r.suppressed]
     return ProjectReport(
         root=root,
         entry=_entry(project),
@@ -77,6 +82,7 @@ def check_project(project: Project, paths: list[str] | None = None, *, root: str
         errors=sum(r.errors for r in reports),
         warnings=sum(r.warnings for r in reports),
         infos=sum(r.infos for r in reports),
+        suppressed=sum(r.suppressed for r in reports),
         ok=all(r.ok for r in reports),
         skipped=skipped,
         truncated=paths is None and len(chosen) >= MAX_MODULES,

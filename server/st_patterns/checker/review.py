@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import Field
 
 from st_patterns import checker
 from st_patterns.checker.models import CheckReport
+from st_patterns.checker.project_mode import ProjectReport, check_project
 from st_patterns.errors import InvalidInput, UserCodeRefused
 from st_patterns.instances.backends.base import Backend
 from st_patterns.models import ValidationReport
+from st_patterns.projects.linker import Project
+from st_patterns.projects.upload import check_files
 from st_patterns.proving.boot import user_file_boot
 from st_patterns.proving.universal import universal_probes
 from st_patterns.proving.validator import run_checks
@@ -32,20 +36,44 @@ class AppReview(CheckReport):
     )
 
 
-def _static(source: str | None, path: Path | None) -> CheckReport:
-    if (source is None) == (path is None):
-        raise InvalidInput("Pass exactly one of `source` (the code) or `path` (a .py file).")
+def _static(source: str | None, path: Path | None, files: Mapping[str, str] | None = None) -> CheckReport:
+    if sum(x is not None for x in (source, path, files)) != 1:
+        raise InvalidInput("Pass exactly one of `source` (the code), `path` (a .py file or folder) or `files`.")
+    if files is not None:
+        check_files(files)
+        return flatten(check_project(Project.from_sources(files)))
     if path is not None:
+        try:
+            is_dir = path.is_dir()
+        except OSError as exc:
+            raise InvalidInput(f"Cannot use {str(path)[:200]!r}: {exc}.") from exc
+        if is_dir:
+            return flatten(check_project(Project.from_folder(path), root=str(path)))
         if path.suffix != ".py":
             raise InvalidInput(f"{str(path)[:200]!r} is not a .py file; check_app reviews Python modules.")
         return checker.check_file(path)
     return checker.check_source(source or "", "<source>")
 
 
+def flatten(report: ProjectReport) -> CheckReport:
+    """A project's per-file reports as one report whose findings name their file."""
+    findings = [f.model_copy(update={"file": r.filename}) for r in report.files for f in r.findings]
+    return CheckReport(
+        filename=report.entry or report.root,
+        findings=findings,
+        errors=report.errors,
+        warnings=report.warnings,
+        infos=report.infos,
+        ok=report.ok,
+        suppressed=report.suppressed,
+    )
+
+
 def review_app(
     *,
     source: str | None = None,
     path: Path | None = None,
+    files: Mapping[str, str] | None = None,
     dynamic: bool = False,
     allow_user_code: bool = False,
     sandbox: Backend | None = None,
@@ -58,10 +86,12 @@ def review_app(
     The boot runs in ``sandbox`` when there is one; on ``host`` only with ``allow_user_code``; else it is refused
     with UserCodeRefused saying what would allow it.
     """
-    report = _static(source, path)
+    report = _static(source, path, files)
     review = AppReview(**report.model_dump())
     if not dynamic:
         return review
+    if files is not None or (path is not None and path.is_dir()):
+        raise InvalidInput("Dynamic mode boots one module: pass `path` of a .py file, or use validate_app.")
     launcher = sandbox if sandbox is not None else (host if allow_user_code else None)
     if launcher is None and not allow_user_code:
         raise UserCodeRefused(

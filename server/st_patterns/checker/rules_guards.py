@@ -55,7 +55,7 @@ STCORE_EXEMPTED = Rule(
 )
 RULES = [WS_UNGUARDED, STCORE_EXEMPTED]
 
-_STCORE_PREFIX = re.compile(r"^\^?/?_stcore(/|/stream/?)?(\*|\.\*)?\$?$")
+_STCORE_PREFIX = re.compile(r"^\^?(/[\w.-]+)*/?_stcore(/|/stream/?)?(\*|\.\*)?\$?$")  # /dashboard/_stcore too
 _EXEMPT_CALLS = frozenset({"startswith", "match", "search", "fullmatch", "compile"})
 
 
@@ -157,6 +157,8 @@ def _passes_on(node: ast.AST) -> bool:
         return False
     if u.call_tail(node) in ("call_next", "get_response"):
         return True
+    if isinstance(node.func, ast.Call):
+        return False  # `await JSONResponse(...)(scope, receive, send)`: a response built inline, not the app
     first = node.args[0] if len(node.args) == 3 else None
     return isinstance(first, ast.Name) and first.id == "scope" and "response" not in (u.dotted(node.func) or "")
 

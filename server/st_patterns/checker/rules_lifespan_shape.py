@@ -67,7 +67,6 @@ STATE_ON_REQUEST = Rule(
 )
 RULES = [NOT_CALLED, NOT_CONTEXT_MANAGER, TASK_NOT_STOPPED, STATE_ON_REQUEST]
 
-_THREAD_STOPS = frozenset({"join", "set", "stop", "shutdown", "cancel", "close", "terminate"})
 _TASK_STARTS = frozenset({"create_task", "ensure_future", "start_soon"})
 
 
@@ -90,6 +89,18 @@ def _not_called(ctx: Context) -> Iterator[Finding]:
                 "with TypeError.",
                 fix=f"`lifespan={shown}.lifespan()`.",
             )
+    for call in ctx.calls:
+        func = call.func
+        if (call.args or call.keywords) and isinstance(func, ast.Attribute) and func.attr == "lifespan":
+            if is_st_app(ctx, func.value):
+                shown = u.dotted(func.value) or "st_app"
+                yield ctx.finding(
+                    NOT_CALLED,
+                    call,
+                    f"`{shown}.lifespan(...)` takes no arguments (it returns the lifespan, which takes the app): "
+                    "this raises TypeError.",
+                    fix=f"`{shown}.lifespan()(app)`: call it, then call what it returns with the app.",
+                )
     for node in ast.walk(ctx.tree):
         if not isinstance(node, ast.AsyncWith):
             continue
@@ -161,13 +172,13 @@ def _tasks(ctx: Context) -> Iterator[Finding]:
         if not yields:
             continue
         at = yields[0].lineno
-        after = [n for n in _own_nodes(func) if getattr(n, "lineno", 0) > at]
-        stops = {
-            n.func.attr for n in after if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-        } & _THREAD_STOPS
-        for call in (n for n in _own_nodes(func) if isinstance(n, ast.Call) and n.lineno < at):
+        own = _own_nodes(func)
+        before = _followed(ctx, [n for n in own if getattr(n, "lineno", at) < at])
+        after = _followed(ctx, [n for n in own if getattr(n, "lineno", 0) > at])
+        stops = {n.func.attr for n in after if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+        for call in (n for n in before if isinstance(n, ast.Call)):
             tail = u.call_tail(call)
-            if tail in _TASK_STARTS and not stops:
+            if tail in _TASK_STARTS and "cancel" not in stops:
                 group = tail == "start_soon"
                 yield ctx.finding(
                     TASK_NOT_STOPPED,
@@ -181,7 +192,7 @@ def _tasks(ctx: Context) -> Iterator[Finding]:
                     ),
                     severity=None if group else "warning",
                 )
-            elif _is_thread_start(ctx, call) and not (stops & {"join", "set", "stop", "shutdown"}):
+            elif _is_thread_start(ctx, call) and not (stops & {"join", "set"}):
                 yield ctx.finding(
                     TASK_NOT_STOPPED,
                     call,
@@ -190,24 +201,55 @@ def _tasks(ctx: Context) -> Iterator[Finding]:
                 )
 
 
+def _followed(ctx: Context, nodes: list[ast.AST], depth: int = 2) -> list[ast.AST]:
+    """``nodes`` plus the bodies of the functions and methods they call (by name, ``depth`` levels deep)."""
+    out = list(nodes)
+    seen: set[int] = set()
+    frontier = nodes
+    for _ in range(depth):
+        found: list[ast.AST] = []
+        for node in frontier:
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            for target in ctx.functions_named(name) if name else []:
+                if id(target) not in seen:
+                    seen.add(id(target))
+                    found += _own_nodes(target)
+        out += found
+        frontier = found
+    return out
+
+
+def _thread_value(ctx: Context, node: ast.expr) -> ast.expr:
+    """What ``t`` or ``self.t`` was set to (``threading.Thread(...)``), else ``node`` itself."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        cls = ctx.enclosing(node, ast.ClassDef)
+        for stmt in ast.walk(cls) if cls is not None else []:
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and t.attr == node.attr for t in stmt.targets
+            ):
+                return stmt.value
+        return node
+    return ctx.unwrap(node)
+
+
 def _is_thread_start(ctx: Context, call: ast.Call) -> bool:
-    """``threading.Thread(...).start()`` or ``t.start()`` for ``t = Thread(...)``, without ``daemon=True``."""
+    """``threading.Thread(...).start()``, ``t.start()`` or ``self.t.start()`` for a Thread without ``daemon=True``."""
     if not (isinstance(call.func, ast.Attribute) and call.func.attr == "start"):
         return False
-    target = ctx.unwrap(call.func.value)
+    target = _thread_value(ctx, call.func.value)
     if not (isinstance(target, ast.Call) and ctx.is_call(target, "Thread", frozenset({"threading"}))):
         return False
     daemon = u.kwarg(target, "daemon")
     if isinstance(daemon, ast.Constant) and daemon.value is True:
         return False
-    name = call.func.value
-    if isinstance(name, ast.Name):  # t.daemon = True before t.start()
-        for node in ast.walk(ctx.tree):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Attribute) and t.attr == "daemon" and u.dotted(t.value) == name.id
-                for t in node.targets
-            ):
-                return False
+    shown = u.dotted(call.func.value)
+    for node in ast.walk(ctx.tree):  # t.daemon = True before t.start()
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr == "daemon" and u.dotted(t.value) == shown for t in node.targets
+        ):
+            return False
     return True
 
 

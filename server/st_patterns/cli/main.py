@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from st_patterns import __version__
 from st_patterns.catalog.loader import Catalog
 from st_patterns.catalog.recommend import recommend
-from st_patterns.cli import apps, remote, sandbox_cmds, validate
+from st_patterns.cli import apps, check, remote, sandbox_cmds, validate
 from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_settings
 from st_patterns.errors import StPatternsError
 from st_patterns.services import current
@@ -180,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [  # type: ignore[type-arg]
     validate.register,
+    check.register,
     remote.register,
     sandbox_cmds.register,
     apps.register,

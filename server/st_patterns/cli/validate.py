@@ -1,4 +1,4 @@
-"""CLI commands that prove patterns (``validate``) and review a user's module (``check``); both run locally."""
+"""CLI command that proves patterns (``validate``), or the user's app with ``--app``; it runs locally."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ import tempfile
 from pathlib import Path
 
 from st_patterns.catalog.loader import Catalog
-from st_patterns.checker.review import review_app
 from st_patterns.cli.apps import cmd_validate_app
 from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_backend
-from st_patterns.errors import SandboxUnavailable
 from st_patterns.instances.backends.base import Backend
 from st_patterns.instances.launcher import Launcher
 from st_patterns.models import CheckResult, ValidationReport
@@ -85,51 +83,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if summary.passed else 1
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    sandbox: Backend | None = None
-    host: Launcher | None = None
-    reason = "no sandbox is configured"
-    with tempfile.TemporaryDirectory(prefix="st-patterns-check-") as tmp:
-        if args.dynamic and args.sandbox != "none":
-            try:
-                sandbox = sandbox_backend(args, Catalog.load(), Path(tmp), pool=0)
-            except SandboxUnavailable as exc:
-                reason = str(exc)
-        if args.dynamic and sandbox is None and args.allow_user_code:
-            host = Launcher(use_fork=False)
-        for backend in (sandbox, host):
-            if backend is not None:
-                backend.start()
-        try:
-            review = review_app(
-                path=path,
-                dynamic=args.dynamic,
-                allow_user_code=args.allow_user_code,
-                sandbox=sandbox,
-                host=host,
-                no_sandbox_reason=reason if args.sandbox != "none" else "--sandbox none was given",
-            )
-        finally:
-            for backend in (sandbox, host):
-                if backend is not None:
-                    backend.close()
-    if args.json:
-        print(review.model_dump_json(indent=2))
-    else:
-        for f in review.findings:
-            where = f"{path}:{f.line}:{f.column}"
-            see = f" (see pattern {f.see_pattern})" if f.see_pattern else ""
-            print(f"{where}: {f.severity} [{f.rule_id}] {f.message}\n    fix: {f.fix}{see}")
-        if review.dynamic is not None:
-            for c in review.dynamic.checks:
-                print(f"{'pass' if c.passed else 'FAIL'} (booted) {c.name}: {c.actual}")
-            if review.dynamic.error:
-                print(f"FAIL (booted): {review.dynamic.error}")
-        print(f"{review.errors} errors, {review.warnings} warnings, {review.infos} infos", file=sys.stderr)
-    return 0 if review.ok else 1
-
-
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     val = sub.add_parser("validate", help="Boot patterns and prove them with HTTP and websocket probes.")
     val.add_argument("pattern_ids", nargs="*", metavar="ID", help="Pattern ids (default: all).")
@@ -145,13 +98,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     val.add_argument("--allow-user-code", action="store_true", help="With --app: run on the host if no sandbox.")
     add_sandbox_arguments(val)
     val.set_defaults(handler=cmd_validate)
-
-    chk = sub.add_parser("check", help="Statically check your own st.App module.")
-    chk.add_argument("file", help="A .py file exposing your ASGI app.")
-    chk.add_argument("--json", action="store_true")
-    chk.add_argument(
-        "--dynamic", action="store_true", help="Also boot the file and run the universal checks (in the sandbox)."
-    )
-    chk.add_argument("--allow-user-code", action="store_true", help="With --dynamic: run on the host if no sandbox.")
-    add_sandbox_arguments(chk, patterns=False)
-    chk.set_defaults(handler=cmd_check)

@@ -58,10 +58,14 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
         path: Annotated[
             str | None,
             Field(
-                description="Or: path of a .py file on the server's machine, inside the client's MCP roots (or the "
-                "server's --workspace).",
+                description="Or: path of a .py file or a project folder (every module, imports followed) on the "
+                "server's machine, inside the client's MCP roots (or the server's --workspace).",
                 max_length=4096,
             ),
+        ] = None,
+        files: Annotated[
+            dict[str, str] | None,
+            Field(description="Or: your project's files, {relative name: text}; imports between them are followed."),
         ] = None,
         dynamic: Annotated[
             bool,
@@ -71,12 +75,16 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
             ),
         ] = False,
     ) -> AppReview:
-        """Review your own st.App composition before you ship it. Static analysis (never runs your code unless
-        dynamic=True): websocket-blind auth/IP middleware, /_stcore exempted wholesale, login redirects without a
-        route, CIDR allow-lists compared as strings, X-Forwarded-For trusted blindly, reserved or catch-all routes,
-        missing Streamlit/MCP lifespans, sync handlers, relative script paths, Secure cookies over HTTP, CSPs that
-        break the UI, st.App(__file__), Flask without a2wsgi, Django without settings. Each finding has the rule
-        id, severity, line, message, the fix and the pattern to read.
+        """Review your own st.App composition before you ship it: one module, or a whole project (a folder, or
+        `files`), following its imports so a guard or lifespan defined in another module is judged where it is
+        used. Static analysis (never runs your code unless dynamic=True): websocket-blind auth/IP middleware,
+        /_stcore exempted wholesale, login redirects without a route, CIDR allow-lists compared as strings,
+        X-Forwarded-For trusted blindly, reserved or catch-all routes, missing or uncalled Streamlit/MCP lifespans,
+        lifespan tasks never stopped, lifespan state read from the request, blocking calls in async handlers,
+        uvicorn.run/App.run at import, two Apps, middleware not wrapped in Middleware(), Starlette methods on App,
+        /static/ links, Request(scope) on websockets, CSPs that break the UI (where they reach Streamlit),
+        st.App(__file__), Flask without a2wsgi, Django without settings. Each finding has the rule id, severity,
+        file, line, message, the fix and the pattern to read; `# st-patterns: ignore[rule-id]` silences one.
 
         Example: check_app(source=open("app.py").read())
         """
@@ -92,6 +100,7 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
                 lambda: review_app(
                     source=source,
                     path=target,
+                    files=files,
                     dynamic=dynamic,
                     allow_user_code=settings.allow_user_code,
                     sandbox=registry.sandbox if registry is not None else None,
