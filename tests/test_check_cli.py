@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import st_patterns_cmd
 
 from st_patterns.checker import RULES
 from st_patterns.cli.main import main
+
+from conftest import st_patterns_cmd
 
 REPO = Path(__file__).resolve().parent.parent
 GUARD = """
@@ -127,7 +128,7 @@ def test_ignore_comments_silence_one_rule_or_all_on_the_line(
     )
     app = project / "app.py"
     app.write_text(app.read_text().replace("time.sleep(1)", "time.sleep(1)  # st-patterns: ignore[some-other-rule]"))
-    code, out, err = _run(capsys, str(project), "--json")
+    code, out, _ = _run(capsys, str(project), "--json")
     data = json.loads(out)
     assert code == 0 and data["suppressed"] == 1
     assert [f["rule_id"] for r in data["files"] for f in r["findings"]] == ["blocking-call-in-async-handler"]

@@ -129,6 +129,7 @@ def check_file(path: Path) -> CheckReport:
     view = project.linked(path.name)
     if not view.origins:  # imports nothing from its siblings: the plain check already is the answer
         return report
+
     def source_of(file: str | None) -> str:
         module = project.module(file) if file is not None else None
         return module.source if module is not None else source

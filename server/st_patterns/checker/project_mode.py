@@ -68,6 +68,7 @@ def check_project(project: Project, paths: list[str] | None = None, *, root: str
             if finding.file is None and not local and any(start <= finding.line <= end for start, end in spliced):
                 continue  # judged by the module that imports this definition, where it is used
             by_file.setdefault(file, []).append(finding.model_copy(update={"file": file}))
+
     def source_of(file: str | None) -> str:
         module = project.module(file) if file is not None else None
         return module.source if module is not None else ""

@@ -169,4 +169,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rules = sub.add_parser("rules", help="List the checker's rules: id, severity, what each finds, the fix.")
     rules.add_argument("--json", action="store_true")
     rules.set_defaults(handler=cmd_rules)
-
