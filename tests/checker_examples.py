@@ -281,6 +281,11 @@ PASSING: dict[str, str] = {
                 tg.start_soon(refresh_forever)
                 yield
                 tg.cancel_scope.cancel()
+        @asynccontextmanager
+        async def outer_lifespan(app):
+            async with AsyncExitStack() as stack:
+                await stack.enter_async_context(lifespan(app))  # entering it runs its own cleanup
+                yield
         app = App(HERE / "ui.py", lifespan=lifespan)
     """,
     "lifespan-state-on-request": HEAD

@@ -39,6 +39,11 @@ def test_every_pattern_is_in_the_readme(catalog: Catalog) -> None:
     assert not [pid for pid in catalog.ids() if f"`{pid}`" not in README]
 
 
+def test_every_checker_rule_is_in_the_readme_table() -> None:
+    table = README.split("## Checking your code", 1)[1].split("\n## ", 1)[0]
+    assert not [rule.id for rule in RULES if f"| `{rule.id}` | {rule.severity} |" not in table]
+
+
 def test_every_checker_rule_is_explained() -> None:
     assert len(RULES) >= 16
     for rule in RULES:

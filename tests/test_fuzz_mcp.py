@@ -349,14 +349,6 @@ path_parts = st.one_of(
 built_paths = st.tuples(st.booleans(), st.lists(path_parts, max_size=8)).map(
     lambda t: ("/" if t[0] else "") + "/".join(t[1]) + ".py"
 )
-check_args = call_args(
-    {
-        "source": arg(st.one_of(texts, st.sampled_from(PY_SNIPPETS))),
-        "path": arg(st.one_of(texts, st.sampled_from(PATHS), texts.map(lambda s: s + ".py"), built_paths)),
-        "dynamic": arg(st.sampled_from([True, False, 0, 1, "yes", "true"])),
-    }
-)
-
 PROJECT_ARGS = {
     "path": arg(st.one_of(texts, st.sampled_from(PATHS), built_paths)),
     "files": arg(
@@ -370,6 +362,15 @@ PROJECT_ARGS = {
         )
     ),
 }
+
+check_args = call_args(
+    {
+        "source": arg(st.one_of(texts, st.sampled_from(PY_SNIPPETS))),
+        "path": arg(st.one_of(texts, st.sampled_from(PATHS), texts.map(lambda s: s + ".py"), built_paths)),
+        "files": PROJECT_ARGS["files"],
+        "dynamic": arg(st.sampled_from([True, False, 0, 1, "yes", "true"])),
+    }
+)
 
 READ_TOOL_ARGS["suggest_probes"] = call_args(PROJECT_ARGS)  # never runs code: reads, parses, suggests
 

@@ -110,6 +110,31 @@ async def test_check_app_over_mcp_finds_the_public_mistakes(server: ServerProces
     assert all(f["fix"] and f["line"] >= 1 for f in report["findings"])
 
 
+async def test_check_app_over_mcp_follows_imports_between_the_files_sent(server: ServerProcess) -> None:
+    guard = (
+        "from starlette.middleware.base import BaseHTTPMiddleware\n"
+        "from starlette.responses import PlainTextResponse\n\n\n"
+        "class Guard(BaseHTTPMiddleware):\n"
+        "    async def dispatch(self, request, call_next):\n"
+        "        if request.cookies.get('s') != 'ok':\n"
+        "            return PlainTextResponse('no', status_code=401)\n"
+        "        return await call_next(request)\n"
+    )
+    entry = (
+        "from pathlib import Path\nfrom starlette.middleware import Middleware\nfrom streamlit.starlette import App\n"
+        "from security import Guard\n"
+        "app = App(Path(__file__).with_name('ui.py'), middleware=[Middleware(Guard)])\n"
+    )
+    files = {"app.py": entry, "security.py": guard}
+    async with Client(server.mcp_url) as client:
+        report = (await client.call_tool("check_app", {"files": files})).structured_content
+        quiet = (await client.call_tool("check_app", {"source": entry})).structured_content
+    assert [(f["file"], f["rule_id"], f["line"]) for f in report["findings"]] == [
+        ("security.py", "ws-unguarded-middleware", 5)
+    ]
+    assert quiet["findings"] == []  # the entry alone: the guard's code is not there to judge
+
+
 async def test_check_app_dynamic_is_refused_without_a_sandbox_or_allow_user_code(tmp_path: Path) -> None:
     srv = start_server(tmp_path, "--sandbox", "none")
     try:

@@ -213,6 +213,8 @@ def _followed(ctx: Context, nodes: list[ast.AST], depth: int = 2) -> list[ast.AS
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
             for target in ctx.functions_named(name) if name else []:
+                if _decorated_as_cm(target) or _yields(target):
+                    continue  # a context manager of its own: entering it also runs its own cleanup
                 if id(target) not in seen:
                     seen.add(id(target))
                     found += _own_nodes(target)
