@@ -194,6 +194,51 @@ FAILING: dict[str, str] = {
                     return await PlainTextResponse("no", status_code=401)(scope, receive, send)
                 await self.app(scope, receive, send)
     """,
+    "lifespan-taken-then-served": HEAD
+    + """
+        import uvicorn
+        from fastapi import FastAPI
+        streamlit_app = App(HERE / "ui.py")  # <-
+        api = FastAPI(lifespan=streamlit_app.lifespan())
+        api.mount("/", streamlit_app)
+        if __name__ == "__main__":
+            streamlit_app.run()  # <-
+            uvicorn.run(streamlit_app)  # <-
+    """,
+    "wrapper-skipped-by-streamlit-run": HEAD
+    + """
+        from starlette.responses import PlainTextResponse
+        class Guard:
+            def __init__(self, app):
+                self.app = app
+            async def __call__(self, scope, receive, send):
+                if not authorized(scope):
+                    return await PlainTextResponse("no", status_code=401)(scope, receive, send)
+                await self.app(scope, receive, send)
+        class Headers:
+            def __init__(self, app):
+                self.app = app
+            async def __call__(self, scope, receive, send):
+                await self.app(scope, receive, send)
+        st_app = App(HERE / "ui.py")
+        guarded = Guard(st_app)  # <-
+        app = Headers(st_app)  # <-
+    """,
+    "sub-app-lifespan-skipped": HEAD
+    + """
+        from contextlib import asynccontextmanager
+        from fastapi import FastAPI
+        from starlette.routing import Mount
+        @asynccontextmanager
+        async def connect(app):
+            yield
+        api = FastAPI(lifespan=connect)
+        events = FastAPI()
+        @events.on_event("startup")
+        async def warm():
+            pass
+        app = App(HERE / "ui.py", routes=[Mount("/api", app=api), Mount("/events", app=events)])  # <-
+    """,
     "csp-breaks-streamlit/middleware-on-app": HEAD
     + """
         from starlette.middleware import Middleware
@@ -422,6 +467,50 @@ PASSING: dict[str, str] = {
                     return PlainTextResponse("login required", status_code=401)
                 status = 401 if request.url.path.startswith("/_stcore") else 303
                 return RedirectResponse("/login", status_code=status)
+    """,
+    "lifespan-taken-then-served": HEAD
+    + """
+        import uvicorn
+        from fastapi import FastAPI
+        ui = App(HERE / "ui.py")
+        app = FastAPI(lifespan=ui.lifespan())
+        app.mount("/", ui)
+        alone = App(HERE / "other.py")
+        if __name__ == "__main__":
+            uvicorn.run(app)
+            alone.run()
+    """,
+    "wrapper-skipped-by-streamlit-run": HEAD
+    + """
+        import uvicorn
+        from fastapi import FastAPI
+        from starlette.middleware import Middleware
+        class Headers:
+            def __init__(self, app):
+                self.app = app
+            async def __call__(self, scope, receive, send):
+                await self.app(scope, receive, send)
+        st_app = App(HERE / "ui.py", middleware=[Middleware(Headers)])
+        app = FastAPI(lifespan=st_app.lifespan())
+        served = Headers(st_app)
+        if __name__ == "__main__":
+            uvicorn.run(served)
+    """,
+    "sub-app-lifespan-skipped": HEAD
+    + """
+        from contextlib import asynccontextmanager
+        from fastapi import FastAPI
+        from starlette.routing import Mount
+        @asynccontextmanager
+        async def connect(app):
+            yield
+        api = FastAPI(lifespan=connect)
+        plain = FastAPI()
+        @asynccontextmanager
+        async def both(app):
+            async with api.router.lifespan_context(api):
+                yield
+        app = App(HERE / "ui.py", lifespan=both, routes=[Mount("/api", app=api), Mount("/plain", app=plain)])
     """,
     "csp-breaks-streamlit/route-response": HEAD
     + """

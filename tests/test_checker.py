@@ -484,7 +484,7 @@ def test_every_rule_has_a_failing_and_a_passing_example() -> None:
 
 
 def test_rules_are_documented() -> None:
-    assert len(RULES_BY_ID) == len(RULES) == 30
+    assert len(RULES_BY_ID) == len(RULES) == 33
     for rule in RULES:
         assert rule.id == rule.id.lower() and " " not in rule.id and "_" not in rule.id
         assert rule.severity in ("error", "warning", "info")

@@ -20,6 +20,7 @@ from st_patterns.catalog.guards import MAX_SOURCE_BYTES
 from st_patterns.checker import (
     rules_app_api,
     rules_blocking,
+    rules_discovery,
     rules_frameworks,
     rules_guards,
     rules_ip,
@@ -55,6 +56,7 @@ _MODULES = (
     rules_lifespan,
     rules_lifespan_shape,
     rules_launch,
+    rules_discovery,
     rules_app_api,
     rules_blocking,
     rules_misc,

@@ -67,11 +67,16 @@ class CheckConfig(BaseModel):
 
 def find_config(start: Path) -> CheckConfig:
     """The ``[tool.st-patterns]`` table of the nearest pyproject.toml at or above ``start`` (defaults if none)."""
-    folder = start if start.is_dir() else start.parent
-    folder = folder.resolve()
+    try:
+        folder = (start if start.is_dir() else start.parent).resolve()
+    except OSError:  # a name too long, a loop: the check itself says what is wrong with the path
+        return CheckConfig()
     for candidate in [folder, *folder.parents][:30]:
         pyproject = candidate / "pyproject.toml"
-        if not pyproject.is_file():
+        try:
+            if not pyproject.is_file():
+                continue
+        except OSError:
             continue
         table = _table(pyproject)
         if table is not None:

@@ -39,16 +39,64 @@ MCP_LIFESPAN = Rule(
     ),
     see_pattern="route_mcp_server",
 )
-RULES = [MISSING_ST_LIFESPAN, MCP_LIFESPAN]
+SUB_APP_LIFESPAN = Rule(
+    id="sub-app-lifespan-skipped",
+    severity="error",
+    title="Mounted sub-app's lifespan or start-up handlers never run",
+    explanation=(
+        "Only the root ASGI app receives lifespan events. A FastAPI or Starlette app mounted under another one "
+        "(`Mount('/api', app=api)`, `parent.mount(...)`, or in st.App's routes=) never runs its own lifespan= or "
+        "@on_event('startup') handlers: whatever they set up is missing at the first request."
+    ),
+    fix=(
+        "Run it from the root app's lifespan: `async with api.router.lifespan_context(api): yield` inside the "
+        "parent's (or the App's) lifespan, or move the set-up there."
+    ),
+    see_pattern="mount_fastapi",
+)
+RULES = [MISSING_ST_LIFESPAN, MCP_LIFESPAN, SUB_APP_LIFESPAN]
 
 _MCP_FACTORIES = frozenset({"http_app", "streamable_http_app", "sse_app"})
 _ST_LIFESPAN_ATTRS = frozenset({"lifespan"})
 _MCP_LIFESPAN_ATTRS = frozenset({"lifespan", "lifespan_context", "session_manager"})
+_SUB_LIFESPAN_ATTRS = frozenset({"lifespan", "lifespan_context", "startup", "router"})
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     yield from _streamlit_lifespan(ctx)
     yield from _mcp_lifespan(ctx)
+    yield from _sub_app_lifespan(ctx)
+
+
+def _sub_app_lifespan(ctx: Context) -> Iterator[Finding]:
+    """A mounted FastAPI/Starlette app that has lifespan work of its own nobody runs."""
+    handlers = {
+        u.dotted(d.func.value)
+        for f in ctx.functions
+        for d in f.decorator_list
+        if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "on_event"
+    }
+    handlers |= {
+        u.dotted(c.func.value)
+        for c in ctx.calls
+        if isinstance(c.func, ast.Attribute) and c.func.attr == "add_event_handler"
+    }
+    for mount, app in ctx.mounts:
+        if not isinstance(app, ast.Name):
+            continue
+        value = ctx.unwrap(app)
+        if not (isinstance(value, ast.Call) and u.call_tail(value) in ("FastAPI", "Starlette")):
+            continue
+        own = u.kwarg(value, "lifespan") is not None or u.kwarg(value, "on_startup") is not None
+        if not (own or app.id in handlers) or _lifespan_used(ctx, app.id, _SUB_LIFESPAN_ATTRS):
+            continue
+        yield ctx.finding(
+            SUB_APP_LIFESPAN,
+            mount,
+            f"`{app.id}` is mounted under another app, so its own lifespan / start-up handlers never run: only "
+            "the root app receives lifespan events.",
+            fix=f"Enter `{app.id}.router.lifespan_context({app.id})` inside the root app's lifespan.",
+        )
 
 
 def _lifespan_used(ctx: Context, name: str, attrs: frozenset[str]) -> bool:

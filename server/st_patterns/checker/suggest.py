@@ -130,7 +130,7 @@ def _is_state_target(node: ast.expr) -> bool:
 
 def suggest_for(folder: Path, entry: str, *, base_path: str = "/") -> SuggestedProbes:
     """Probes for the project at ``folder`` whose app is in ``entry``, reading what the entry imports from it."""
-    project = Project.from_folder(folder)
+    project = Project(root=folder.resolve())  # lazy: only what the entry imports
     view = project.linked(entry)
     if view.module.tree is None:
         reason = view.module.error or "it cannot be read"

@@ -38,7 +38,7 @@ def _app_names(tree: ast.Module) -> set[str]:
 def streamlit_prefix(folder: Path, entry: str) -> str:
     """Where the entry module mounts its Streamlit App ("/" when it is the root app or not found); the App may be
     built in another module of the project (``from ui import st_app``)."""
-    tree = Project.from_folder(folder).linked(entry).tree
+    tree = Project(root=folder.resolve()).linked(entry).tree  # lazy: only what the entry imports
     apps = _app_names(tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:

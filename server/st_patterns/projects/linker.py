@@ -26,11 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from st_patterns.catalog.guards import MAX_SOURCE_BYTES
+from st_patterns.errors import InvalidInput
 
 SKIP_DIRS = frozenset(
-    {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist", "__pypackages__"}
-)
+    {"__pycache__", "node_modules", "site-packages", "dist-packages", "venv", "env", "build", "dist",
+     "__pypackages__"}
+)  # fmt: skip
 MAX_MODULES = 2000  # a project folder bigger than this is checked in its first MAX_MODULES modules
+MAX_FOLDERS = 5000  # folders walked at most (a project, not a disk: `check /` stays bounded)
 MAX_SPLICES = 400  # definitions spliced into one module's view (deep re-export chains stop here)
 _BUILTINS = frozenset(dir(builtins))
 Binding = ast.stmt
@@ -112,7 +115,11 @@ class Project:
 
     @classmethod
     def from_folder(cls, root: Path) -> Project:
-        return cls(root=root.resolve())
+        """A project folder; the filesystem root is refused (it is a disk, not a project)."""
+        resolved = root.resolve()
+        if resolved == Path(resolved.anchor):
+            raise InvalidInput(f"{str(root)!r} is the filesystem root, not a project; pass your project's folder.")
+        return cls(root=resolved)
 
     @classmethod
     def from_sources(cls, sources: Mapping[str, str]) -> Project:
@@ -125,8 +132,11 @@ class Project:
         if self.root is None:
             return sorted(p for p in self._sources if p.endswith(".py"))
         found: list[str] = []
-        for folder, dirs, files in os.walk(self.root):
-            dirs[:] = sorted(d for d in dirs if not _skipped(folder, d))
+        device = self.root.stat().st_dev
+        for walked, (folder, dirs, files) in enumerate(os.walk(self.root)):
+            if walked >= MAX_FOLDERS:
+                break
+            dirs[:] = sorted(d for d in dirs if not _skipped(folder, d, device))
             rel = os.path.relpath(folder, self.root)
             for name in sorted(files):
                 if name.endswith(".py"):
@@ -202,9 +212,15 @@ class Project:
         return view
 
 
-def _skipped(folder: str, name: str) -> bool:
-    """Hidden folders, caches, build output and virtualenvs (any folder holding a ``pyvenv.cfg``)."""
-    return name.startswith(".") or name in SKIP_DIRS or os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
+def _skipped(folder: str, name: str, device: int) -> bool:
+    """Hidden folders, caches, build output, virtualenvs (a ``pyvenv.cfg`` inside) and other filesystems."""
+    if name.startswith(".") or name in SKIP_DIRS:
+        return True
+    path = os.path.join(folder, name)
+    try:
+        return os.path.isfile(os.path.join(path, "pyvenv.cfg")) or os.lstat(path).st_dev != device
+    except OSError:
+        return True
 
 
 def _project_imports(project: Project, module: Module) -> Iterator[tuple[ast.ImportFrom, Module]]:
