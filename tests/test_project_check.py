@@ -178,3 +178,29 @@ def test_suggestions_see_a_guard_defined_in_another_module(tmp_path: Path) -> No
     names = [p.name for p in suggested.probes]
     assert "websocket is refused without a session" in names and "login route /login answers" in names
     assert any("LoginRequired" in line or "Guard" in line for line in suggested.seen)
+
+
+def test_suggestions_include_routes_decorated_in_imported_routers(tmp_path: Path) -> None:
+    routes = """
+        from fastapi import APIRouter
+
+        router = APIRouter(prefix="/api/orders")
+
+
+        @router.get("/recent")
+        async def recent() -> list[int]:
+            return []
+    """
+    main = """
+        from fastapi import FastAPI
+
+        from routes import router
+        from ui import st_app
+
+        app = FastAPI(lifespan=st_app.lifespan())
+        app.include_router(router)
+        app.mount("/dashboard", st_app)
+    """
+    project = _write(tmp_path / "shop", {"routes.py": routes, "main.py": main, "ui.py": UI_MODULE})
+    names = [p.name for p in suggest_for(project, "main.py", base_path="/dashboard/").probes]
+    assert "/api/orders/recent answers, not with Streamlit's page" in names

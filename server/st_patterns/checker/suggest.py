@@ -67,12 +67,25 @@ def _strings(ctx: Context) -> list[str]:
 
 
 def _mount_prefixes(ctx: Context) -> dict[str, str]:
-    """Mounted app variable -> its mount path (``Mount("/api", app=api)``, ``app.mount("/api", api)``)."""
-    found = {}
+    """App or router variable -> the prefix its routes get (``Mount("/api", app=api)``, ``app.mount("/api", api)``,
+    ``APIRouter(prefix="/api")``, ``include_router(router, prefix="/v1")``)."""
+    found: dict[str, str] = {}
+    for name, values in ctx.assigned.items():
+        for value in values:
+            if isinstance(value, ast.Call) and u.call_tail(value) == "APIRouter":
+                prefix = u.const_str(u.kwarg(value, "prefix"))
+                if prefix and prefix.startswith("/"):
+                    found[name] = prefix.rstrip("/")
     for call, app in ctx.mounts:
         path = ctx.route_path(call)
         if isinstance(app, ast.Name) and path and path.startswith("/"):
-            found[app.id] = path.rstrip("/")
+            found[app.id] = path.rstrip("/") + found.get(app.id, "")
+    for call in ctx.calls:
+        if u.call_tail(call) == "include_router" and call.args and isinstance(call.args[0], ast.Name):
+            prefix = u.const_str(u.kwarg(call, "prefix"))
+            if prefix and prefix.startswith("/"):
+                name = call.args[0].id
+                found[name] = prefix.rstrip("/") + found.get(name, "")
     return found
 
 
@@ -135,7 +148,12 @@ def suggest_for(folder: Path, entry: str, *, base_path: str = "/") -> SuggestedP
     if view.module.tree is None:
         reason = view.module.error or "it cannot be read"
         return SuggestedProbes(probes=[], seen=[], notes=[f"{entry} cannot be checked: {reason}"])
-    return _suggest(Context(view.tree, view.module.source, view.origins), base_path)
+    routes: list[str] = []
+    for module in {m.path: m for m in view.origins.values()}.values():  # routes decorated in imported modules
+        other = project.linked(module.path)
+        if other.module.tree is not None:
+            routes += added_routes(Context(other.tree, other.module.source, other.origins))
+    return _suggest(Context(view.tree, view.module.source, view.origins), base_path, routes)
 
 
 def suggest_probes(source: str, *, base_path: str = "/") -> SuggestedProbes:
@@ -147,7 +165,7 @@ def suggest_probes(source: str, *, base_path: str = "/") -> SuggestedProbes:
     return _suggest(ctx, base_path)
 
 
-def _suggest(ctx: Context, base_path: str) -> SuggestedProbes:
+def _suggest(ctx: Context, base_path: str, more_routes: list[str] | None = None) -> SuggestedProbes:
     probes: list[Probe] = []
     seen: list[str] = []
     notes: list[str] = []
@@ -251,7 +269,7 @@ def _suggest(ctx: Context, base_path: str) -> SuggestedProbes:
                 'To prove the page shows a value the lifespan prepared, add expect_ws_contains = ["..."] (text the '
                 "page renders from it) to the lifespan probe."
             )
-    for path in added_routes(ctx)[:20]:
+    for path in list(dict.fromkeys(added_routes(ctx) + (more_routes or [])))[:20]:
         seen.append(f"route {path}")
         probes.append(
             Probe(
