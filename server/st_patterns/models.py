@@ -7,12 +7,29 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
+class VersionAnswer(BaseModel):
+    """How a pattern stands on one user's Streamlit release (from the committed version matrix)."""
+
+    version: str = Field(description="The release asked about.")
+    status: Literal["proven", "failing", "untested", "no-st-app"]
+    release: str | None = Field(default=None, description="The matrix release that stands for it (same minor).")
+    range: str | None = Field(default=None, description="The pattern's proven range, e.g. '>=1.53,<=1.67'.")
+    pins: list[str] = Field(default_factory=list, description="Requirements to pin on that release (and why).")
+    detail: str
+
+
 class PatternSummary(BaseModel):
     id: str
     title: str
     category: Literal["skeleton", "guard", "bridge"]
     summary: str
     tags: list[str] = Field(default_factory=list)
+    streamlit: str | None = Field(
+        default=None, description="Streamlit releases the pattern is proven on, e.g. '>=1.53,<=1.67'."
+    )
+    on_version: VersionAnswer | None = Field(
+        default=None, description="With streamlit_version: how the pattern stands on that release."
+    )
 
 
 class SourceFile(BaseModel):

@@ -97,6 +97,9 @@ class Probe(_Strict):
     source_ip: str = Field(default="127.0.0.1", description="Loopback address to connect from (127.0.0.0/8).")
     follow_redirects: bool = False
     expect_status: int | None = None
+    expect_status_in: list[int] = Field(
+        default_factory=list, description="Any of these statuses passes (a refusal some releases answer differently)."
+    )
     expect_headers: dict[str, str] = Field(
         default_factory=dict, description="Header name -> substring its value must contain."
     )

@@ -16,13 +16,18 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from st_patterns.catalog import contract, guards
+from st_patterns.catalog.compat import COMPAT_FILE, Compatibility
+from st_patterns.catalog.releases import parse
 from st_patterns.errors import InvalidInput, PatternInvalid, PatternNotFound
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, SourceFile
 from st_patterns.paths import patterns_dir
+
+T = TypeVar("T", bound=BaseModel)
 
 _SOURCE_SUFFIXES = {".py", ".toml", ".md", ".html", ".css", ".js", ".txt", ".json", ".xml", ".svg", ".webmanifest"}
 _MAX_FILE_BYTES = 64 * 1024
@@ -148,22 +153,33 @@ class Catalog:
         [s.id for s in catalog.list(category="guard")]
     """
 
-    def __init__(self, patterns: dict[str, Pattern]) -> None:
+    def __init__(self, patterns: dict[str, Pattern], compat: Compatibility | None = None) -> None:
         self._patterns = dict(sorted(patterns.items()))
         self._details: dict[str, PatternDetail] = {}
+        self.compat = compat  # what the version matrix proved (None: no compatibility.json)
 
     @classmethod
     def load(cls, root: Path | None = None) -> Catalog:
         root = root or patterns_dir()
         folders = [p for p in sorted(root.iterdir()) if p.is_dir() and (p / contract.METADATA_FILE).exists()]
-        return cls({folder.name: load_pattern(folder) for folder in folders})
+        return cls({folder.name: load_pattern(folder) for folder in folders}, Compatibility.load(root / COMPAT_FILE))
 
-    def detail(self, pattern_id: str) -> PatternDetail:
-        """``get(id).detail()``, read from disk once: pattern files do not change while the server runs."""
+    def _versioned(self, model: T, pattern_id: str, streamlit_version: str | None) -> T:
+        """``model`` with the pattern's proven range, and the answer for ``streamlit_version`` when asked."""
+        if self.compat is None:
+            return model
+        update: dict[str, object] = {"streamlit": self.compat.range(pattern_id)}
+        if streamlit_version is not None:
+            update["on_version"] = self.compat.answer(pattern_id, streamlit_version)
+        return model.model_copy(update=update)
+
+    def detail(self, pattern_id: str, streamlit_version: str | None = None) -> PatternDetail:
+        """``get(id).detail()``, read from disk once (pattern files do not change while the server runs), with
+        the proven Streamlit range and, for ``streamlit_version``, how the pattern stands there."""
         pattern = self.get(pattern_id)
         if pattern.id not in self._details:
             self._details[pattern.id] = pattern.detail()
-        return self._details[pattern.id]
+        return self._versioned(self._details[pattern.id], pattern.id, _checked(streamlit_version))
 
     def preloads(self) -> set[str]:
         """Every module some pattern asks a launcher to import ahead of time."""
@@ -185,17 +201,29 @@ class Catalog:
     def __len__(self) -> int:
         return len(self._patterns)
 
-    def list(self, category: str | None = None, query: str | None = None) -> list[PatternSummary]:
-        """Summaries filtered by category and by words that must all appear in the pattern's text."""
+    def list(
+        self, category: str | None = None, query: str | None = None, streamlit_version: str | None = None
+    ) -> list[PatternSummary]:
+        """Summaries filtered by category and by words that must all appear in the pattern's text, each with its
+        proven Streamlit range (and how it stands on ``streamlit_version``)."""
         words = _words(guards.check_text(query or "", "query"))
+        version = _checked(streamlit_version)
         out = []
         for pattern in self:
             if category and pattern.meta.category != category:
                 continue
             if words and not words <= pattern.search_words:
                 continue
-            out.append(pattern.summary())
+            out.append(self._versioned(pattern.summary(), pattern.id, version))
         return out
+
+
+def _checked(version: str | None) -> str | None:
+    """A Streamlit version as asked, validated (InvalidInput for '1.x' or 'latest')."""
+    if version is None:
+        return None
+    parse(guards.check_text(version, "streamlit_version"))
+    return version.strip()
 
 
 def _words(text: str) -> set[str]:

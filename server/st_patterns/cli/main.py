@@ -18,9 +18,10 @@ from pydantic import BaseModel
 from st_patterns import __version__
 from st_patterns.catalog.loader import Catalog
 from st_patterns.catalog.recommend import recommend
-from st_patterns.cli import apps, check, remote, sandbox_cmds, validate
+from st_patterns.cli import apps, check, matrix, remote, sandbox_cmds, validate
 from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_settings
 from st_patterns.errors import StPatternsError
+from st_patterns.models import PatternSummary
 from st_patterns.services import current
 from st_patterns.settings import Settings
 
@@ -76,16 +77,27 @@ def cmd_stdio(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    found = Catalog.load().list(category=args.category, query=args.query)
+    found = Catalog.load().list(category=args.category, query=args.query, streamlit_version=args.streamlit)
     width = max((len(s.id) for s in found), default=0)
-    text = "\n".join(f"{s.id:<{width}}  {s.category:<8}  {s.summary}" for s in found) or "no pattern matches"
+
+    def stands(s: PatternSummary) -> str:
+        if s.on_version is not None:
+            return f"{s.on_version.status:<9} "
+        return f"{s.streamlit or '?':<15} "
+
+    text = "\n".join(f"{s.id:<{width}}  {s.category:<8}  {stands(s)} {s.summary}" for s in found)
+    text = text or "no pattern matches"
     _emit(args, found, text)
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    detail = Catalog.load().get(args.pattern_id).detail()
-    lines = [f"{detail.title} [{detail.id}, {detail.category}]", detail.summary, "", f"run: {detail.run}", ""]
+    detail = Catalog.load().detail(args.pattern_id, args.streamlit)
+    lines = [f"{detail.title} [{detail.id}, {detail.category}]", detail.summary, "", f"run: {detail.run}"]
+    lines += [f"proven on Streamlit {detail.streamlit or '(not recorded)'}"]
+    if detail.on_version is not None:
+        lines += [f"on {detail.on_version.version}: {detail.on_version.status}: {detail.on_version.detail}"]
+    lines += [""]
     lines += ["paths:"] + [f"  {p['path']}  {p['description']}" for p in detail.paths]
     lines += ["", "pitfalls:"] + [f"  - {p}" for p in detail.pitfalls]
     lines += ["", "files:"] + [f"  {f.path}" for f in detail.files]
@@ -153,12 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="List patterns.")
     lst.add_argument("--category", choices=["skeleton", "guard", "bridge"])
     lst.add_argument("--query", help="Words that must all appear.")
+    lst.add_argument("--streamlit", metavar="VERSION", help="Answer for this Streamlit release (e.g. 1.58).")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=cmd_list)
 
     show = sub.add_parser("show", help="Show a pattern's metadata, or one of its files with --file.")
     show.add_argument("pattern_id")
     show.add_argument("--file", help="Print this file of the pattern, e.g. app.py.")
+    show.add_argument("--streamlit", metavar="VERSION", help="Answer for this Streamlit release (e.g. 1.58).")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
 
@@ -181,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [  # type: ignore[type-arg]
     validate.register,
     check.register,
+    matrix.register,
     remote.register,
     sandbox_cmds.register,
     apps.register,

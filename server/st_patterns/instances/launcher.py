@@ -63,6 +63,7 @@ class Launcher:
         use_fork: bool = True,
         preload: Iterable[str] = (),
         python: str = sys.executable,
+        package_root: str | None = None,
         log_dir: Path | None = None,
         forkserver_cmd: Sequence[str] | None = None,
         cache_component_scan: bool = True,
@@ -74,6 +75,9 @@ class Launcher:
         self.fork_problem: str | None = None if use_fork else "fork server disabled"
         self._preload = sorted(set(preload))
         self._python = python
+        # where the fork server's interpreter finds st_patterns.instances.forkserver; another environment (the
+        # version matrix) gets a folder holding only that module, so its own Streamlit is the one imported
+        self._package_root = package_root or str(Path(st_patterns.__file__).resolve().parent.parent)
         self._log_dir = log_dir
         self._forkserver_cmd = list(forkserver_cmd) if forkserver_cmd else None
         self._cache_scan = cache_component_scan
@@ -215,9 +219,8 @@ class Launcher:
             ",".join(self._preload),
             *([] if self._cache_scan else ["--no-scan-cache"]),
         ]
-        package_root = str(Path(st_patterns.__file__).resolve().parent.parent)
-        path = os.environ.get("PYTHONPATH", "")
-        env = {**_child_environ(), "PYTHONPATH": os.pathsep.join(p for p in (package_root, path) if p)}
+        path = os.environ.get("PYTHONPATH", "") if self._python == sys.executable else ""
+        env = {**_child_environ(), "PYTHONPATH": os.pathsep.join(p for p in (self._package_root, path) if p)}
         with self._stderr_sink("forkserver.log") as stderr:
             return self._popen(
                 cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env, start_new_session=True

@@ -22,6 +22,13 @@ PatternId = Annotated[
         max_length=64,
     ),
 ]
+StreamlitVersion = Annotated[
+    str | None,
+    Field(
+        description="Your Streamlit release, e.g. '1.58' or '1.58.1' (see `pip show streamlit`): the answer is for it.",
+        max_length=40,
+    ),
+]
 
 
 @contextlib.contextmanager

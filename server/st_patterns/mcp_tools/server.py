@@ -21,7 +21,7 @@ from st_patterns import __version__
 from st_patterns.catalog.loader import Pattern
 from st_patterns.catalog.recommend import recommend
 from st_patterns.mcp_tools.app_tools import register_app_proving_tools, register_app_tools
-from st_patterns.mcp_tools.common import READ_ONLY, PatternId, tool_errors
+from st_patterns.mcp_tools.common import READ_ONLY, PatternId, StreamlitVersion, tool_errors
 from st_patterns.mcp_tools.instance_tools import register_instance_tools
 from st_patterns.mcp_tools.validation_tools import register_validation_tools
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, Recommendation
@@ -58,24 +58,28 @@ def _register_catalog_tools(mcp: FastMCP, services: Services) -> None:
             str | None,
             Field(description="Words that must all appear, e.g. 'fastapi' or 'websocket auth'.", max_length=200),
         ] = None,
+        streamlit_version: StreamlitVersion = None,
     ) -> PatternList:
-        """List the integration patterns, optionally filtered by category and words.
+        """List the integration patterns, optionally filtered by category and words; each carries the Streamlit
+        releases it is proven on, and with streamlit_version how it stands on yours (proven / failing / untested,
+        with anything to pin).
 
-        Examples: list_patterns() -> all; list_patterns(category="guard"); list_patterns(query="flask").
+        Examples: list_patterns() -> all; list_patterns(category="guard"); list_patterns(streamlit_version="1.58").
         """
         with tool_errors():
-            found = catalog.list(category=category, query=query)
+            found = catalog.list(category=category, query=query, streamlit_version=streamlit_version)
         return PatternList(patterns=found, total=len(found))
 
     @mcp.tool(annotations=READ_ONLY)
-    def get_pattern(pattern_id: PatternId) -> PatternDetail:
+    def get_pattern(pattern_id: PatternId, streamlit_version: StreamlitVersion = None) -> PatternDetail:
         """Everything needed to use a pattern: metadata, when (not) to use it, pitfalls, the URL paths it adds,
-        how to run it, and the full text of every source file of its tested reference app.
+        how to run it, the full text of every source file of its tested reference app, and the Streamlit releases
+        it is proven on. Pass streamlit_version (yours, e.g. "1.58.1") for the answer on that release.
 
-        Example: get_pattern(pattern_id="mount_fastapi").
+        Example: get_pattern(pattern_id="mount_fastapi", streamlit_version="1.58").
         """
         with tool_errors():
-            return catalog.detail(pattern_id)
+            return catalog.detail(pattern_id, streamlit_version)
 
     @mcp.tool(annotations=READ_ONLY)
     def explain_pattern(pattern_id: PatternId) -> Explanation:

@@ -40,6 +40,10 @@ def _check_http(probe: Probe, response: httpx.Response) -> tuple[bool, str, str]
         expected.append(f"status {probe.expect_status}")
         if response.status_code != probe.expect_status:
             problems.append(f"status {response.status_code}")
+    if probe.expect_status_in:
+        expected.append(f"status in {sorted(probe.expect_status_in)}")
+        if response.status_code not in probe.expect_status_in:
+            problems.append(f"status {response.status_code}")
     for name, fragment in probe.expect_headers.items():
         expected.append(f"{name} contains {fragment!r}")
         actual = response.headers.get(name)

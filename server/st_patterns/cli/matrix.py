@@ -1,0 +1,134 @@
+"""``st-patterns matrix``: prove the patterns on several Streamlit releases, one cached environment each."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from packaging.version import Version
+
+from st_patterns.catalog.compat import Compatibility
+from st_patterns.catalog.loader import Catalog
+from st_patterns.catalog.releases import select
+from st_patterns.matrix.envs import Environments, default_cache_dir
+from st_patterns.matrix.run import MatrixReport, run_matrix
+from st_patterns.models import CheckResult, ValidationReport, ValidationSummary
+from st_patterns.proving.junit import to_junit_xml
+
+
+def table(report: MatrixReport) -> str:
+    """Patterns down, releases across; ``ok`` / ``--`` (red) per cell, then each red cell's first failing check."""
+    short = [v.rsplit(".", 1)[0] if v.count(".") == 2 else v for v in report.versions]
+    width = max(len(p) for p in report.patterns) if report.patterns else 10
+    lines = [" " * width + "  " + " ".join(f"{s:>5}" for s in short)]
+    red: list[str] = []
+    for pattern_id in report.patterns:
+        row = report.cells[pattern_id]
+        marks = []
+        for version in report.versions:
+            cell = row.get(version)
+            marks.append(f"{'ok' if cell and cell.passed else '--':>5}")
+            if cell is not None and not cell.passed:
+                red.append(f"{pattern_id} @ {version}: {cell.first_failure}")
+        lines.append(f"{pattern_id:<{width}}  " + " ".join(marks))
+    if red:
+        lines += ["", "first failing check per red cell:", *(f"  {r}" for r in red)]
+    return "\n".join(lines)
+
+
+def _junit(report: MatrixReport) -> str:
+    reports = []
+    for pattern_id in report.patterns:
+        for version, cell in report.cells[pattern_id].items():
+            checks = []
+            if not cell.passed:
+                checks.append(
+                    CheckResult(
+                        name="first failing check",
+                        kind="http",
+                        passed=False,
+                        negative=False,
+                        expected="every check passes",
+                        actual=cell.first_failure or "",
+                        seconds=0.0,
+                        group="pattern",
+                    )
+                )
+            reports.append(
+                ValidationReport(
+                    pattern_id=f"{pattern_id}@streamlit-{version}",
+                    passed=cell.passed,
+                    checks=checks,
+                    total=cell.checks,
+                    failed=cell.failed,
+                    seconds=cell.seconds,
+                    started_at="",
+                )
+            )
+    summary = ValidationSummary(
+        reports=reports,
+        passed=report.passed,
+        patterns=len(reports),
+        checks=sum(r.total for r in reports),
+        failed_checks=sum(r.failed for r in reports),
+        seconds=report.seconds,
+        sum_seconds=report.seconds,
+    )
+    return to_junit_xml(summary)
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    versions = select(None if args.all_releases else args.streamlit or None)
+    catalog = Catalog.load()
+    ids = [p.strip() for p in args.patterns.split(",") if p.strip()] if args.patterns else ["all"]
+    envs = Environments(Path(args.cache_dir) if args.cache_dir else default_cache_dir(), use_uv=not args.pip)
+
+    def progress(line: str) -> None:
+        if not args.json:
+            print(line, file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="st-patterns-matrix-") as tmp:
+        report = asyncio.run(
+            run_matrix(catalog, versions, ids, envs, Path(tmp), progress=progress, concurrency=args.concurrency)
+        )
+    if args.junit:
+        Path(args.junit).write_text(_junit(report), encoding="utf-8")
+    if args.write:
+        previous = Compatibility.load()
+        merged = report.compatibility(previous.notes if previous else {})
+        if previous is not None:  # a partial run updates its cells and keeps the rest
+            for pattern_id, row in previous.cells.items():
+                merged.cells.setdefault(pattern_id, {})
+                for version, cell in row.items():
+                    merged.cells[pattern_id].setdefault(version, cell)
+            merged.versions = sorted(set(previous.versions) | set(merged.versions), key=Version)
+        print(f"wrote {merged.write()}", file=sys.stderr)
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(table(report))
+        built = sum(1 for e in report.environments if e.built)
+        print(
+            f"{len(report.patterns)} patterns x {len(report.versions)} releases in {report.seconds:.1f} s "
+            f"({built} environments built, {report.env_seconds:.1f} s of it)",
+            file=sys.stderr,
+        )
+    return 0 if report.passed else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    mat = sub.add_parser("matrix", help="Prove the patterns on several Streamlit releases (cached environments).")
+    which = mat.add_mutually_exclusive_group()
+    which.add_argument("--streamlit", metavar="V1,V2", help="Releases (minor or exact), e.g. 1.53,1.67.")
+    which.add_argument("--all-releases", action="store_true", help="Every release with st.App (the default).")
+    mat.add_argument("--patterns", metavar="ID,...", help="Pattern ids (default: all).")
+    mat.add_argument("--json", action="store_true", help="Print the report as JSON.")
+    mat.add_argument("--junit", metavar="FILE", help="Also write a JUnit XML report (one case per cell).")
+    mat.add_argument("--write", action="store_true", help="Update the catalog's compatibility.json with the result.")
+    mat.add_argument("--cache-dir", metavar="DIR", help="Where environments are cached (ST_PATTERNS_ENV_CACHE).")
+    mat.add_argument("--concurrency", type=int, default=None, help="Patterns at once per release (default: cores).")
+    mat.add_argument("--pip", action="store_true", help="Build environments with pip instead of uv.")
+    mat.set_defaults(handler=cmd_matrix)
