@@ -7,6 +7,7 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 from packaging.version import Version
 
@@ -15,8 +16,6 @@ from st_patterns.catalog.loader import Catalog
 from st_patterns.catalog.releases import select
 from st_patterns.matrix.envs import Environments, default_cache_dir
 from st_patterns.matrix.run import MatrixReport, run_matrix
-from st_patterns.models import CheckResult, ValidationReport, ValidationSummary
-from st_patterns.proving.junit import to_junit_xml
 
 
 def table(report: MatrixReport) -> str:
@@ -40,44 +39,26 @@ def table(report: MatrixReport) -> str:
 
 
 def _junit(report: MatrixReport) -> str:
-    reports = []
-    for pattern_id in report.patterns:
-        for version, cell in report.cells[pattern_id].items():
-            checks = []
-            if not cell.passed:
-                checks.append(
-                    CheckResult(
-                        name="first failing check",
-                        kind="http",
-                        passed=False,
-                        negative=False,
-                        expected="every check passes",
-                        actual=cell.first_failure or "",
-                        seconds=0.0,
-                        group="pattern",
-                    )
-                )
-            reports.append(
-                ValidationReport(
-                    pattern_id=f"{pattern_id}@streamlit-{version}",
-                    passed=cell.passed,
-                    checks=checks,
-                    total=cell.checks,
-                    failed=cell.failed,
-                    seconds=cell.seconds,
-                    started_at="",
-                )
+    """One <testsuite> per release, one <testcase> per pattern; a red cell fails with its first failing check."""
+    root = ET.Element("testsuites", name="st-patterns matrix", time=f"{report.seconds:.3f}")
+    for version in report.versions:
+        row = [(p, report.cells[p][version]) for p in report.patterns if version in report.cells[p]]
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=f"streamlit-{version}",
+            tests=str(len(row)),
+            failures=str(sum(1 for _, c in row if not c.passed)),
+        )
+        for pattern_id, cell in row:
+            case = ET.SubElement(
+                suite, "testcase", classname=f"streamlit-{version}", name=pattern_id, time=f"{cell.seconds:.3f}"
             )
-    summary = ValidationSummary(
-        reports=reports,
-        passed=report.passed,
-        patterns=len(reports),
-        checks=sum(r.total for r in reports),
-        failed_checks=sum(r.failed for r in reports),
-        seconds=report.seconds,
-        sum_seconds=report.seconds,
-    )
-    return to_junit_xml(summary)
+            if not cell.passed:
+                ET.SubElement(case, "failure", message=f"{cell.failed} of {cell.checks} checks failed").text = (
+                    cell.first_failure or ""
+                )
+    return ET.tostring(root, encoding="unicode")
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:

@@ -1,0 +1,129 @@
+"""The version matrix: releases and pins, the committed compatibility file, version-aware answers, and real runs
+(an environment built with uv for Streamlit 1.53, patterns booted in it; a wrong probe turning a cell red).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from fastmcp import Client
+
+from st_patterns.catalog.compat import Compatibility
+from st_patterns.catalog.loader import Catalog
+from st_patterns.catalog.releases import RELEASES, covering, pins_for, satisfying, select
+from st_patterns.errors import InvalidInput
+from st_patterns.matrix.envs import MARKER, Environments, current_streamlit
+from st_patterns.matrix.run import requirements_for
+from st_patterns.paths import patterns_dir
+
+from conftest import ServerProcess, st_patterns_cmd
+
+OLDEST = RELEASES[0]
+
+
+def test_releases_are_the_latest_patch_of_every_minor_from_1_53() -> None:
+    minors = [tuple(map(int, r.split(".")[:2])) for r in RELEASES]
+    assert minors == [(1, m) for m in range(53, 53 + len(RELEASES))] and RELEASES[-1] == current_streamlit()
+    assert covering("1.58") == "1.58.0" and covering("1.59.0") == "1.59.2" and covering("1.52.2") is None
+    assert select("1.67, 1.53,1.53.0") == ["1.53.1", "1.67.0"] and select(None) == list(RELEASES)
+    assert satisfying(">=1.56,<1.60") == ["1.56.0", "1.57.0", "1.58.0", "1.59.2"]
+    with pytest.raises(InvalidInput, match=r"no st\.App"):
+        select("1.40")
+    with pytest.raises(InvalidInput, match="not a Streamlit version"):
+        select("latest")
+    assert [req for req, _ in pins_for("1.60.0")] == ["starlette<1.4"] and pins_for("1.61.1") == []
+
+
+def test_the_committed_matrix_covers_every_pattern_on_every_release() -> None:
+    compat = Compatibility.load(patterns_dir() / "compatibility.json")
+    assert compat is not None, "patterns/compatibility.json is missing: run st-patterns matrix --all-releases --write"
+    catalog = Catalog.load()
+    assert sorted(compat.cells) == catalog.ids()
+    assert compat.versions == list(RELEASES)
+    for pattern_id, row in compat.cells.items():
+        assert sorted(row) == sorted(RELEASES), pattern_id
+        for version, cell in row.items():
+            assert cell.passed or cell.first_failure, (pattern_id, version)  # every red cell says why
+            assert cell.checks > 0
+
+
+def test_answers_are_for_the_release_asked_about() -> None:
+    catalog = Catalog.load()
+    detail = catalog.detail("mount_fastapi", "1.58.1")
+    assert detail.streamlit == ">=1.53,<=1.67"
+    assert detail.on_version is not None and detail.on_version.status == "proven"
+    assert detail.on_version.release == "1.58.0" and detail.on_version.pins == ["starlette<1.4"]
+    assert "starlette<1.4" in detail.on_version.detail
+    newest = catalog.detail("mount_fastapi", "1.67").on_version
+    assert newest is not None and newest.pins == [] and newest.status == "proven"
+    old = catalog.list(streamlit_version="1.50")
+    assert {s.on_version.status for s in old if s.on_version} == {"no-st-app"}
+    future = catalog.detail("mount_fastapi", "1.90").on_version
+    assert future is not None and future.status == "untested"
+    assert catalog.detail("mount_fastapi").on_version is None
+    with pytest.raises(InvalidInput):
+        catalog.detail("mount_fastapi", "one point five")
+
+
+async def test_get_and_list_patterns_answer_for_a_version_over_mcp(server: ServerProcess) -> None:
+    async with Client(server.mcp_url) as client:
+        detail = (
+            await client.call_tool("get_pattern", {"pattern_id": "middleware_auth", "streamlit_version": "1.55"})
+        ).structured_content
+        listed = (await client.call_tool("list_patterns", {"streamlit_version": "1.62"})).structured_content
+    assert detail["streamlit"] == ">=1.53,<=1.67" and detail["on_version"]["status"] == "proven"
+    assert detail["on_version"]["pins"] == ["starlette<1.4"]
+    assert all(p["on_version"]["status"] == "proven" for p in listed["patterns"])
+
+
+@pytest.mark.processes
+def test_an_environment_is_built_once_and_rebuilt_when_incomplete(tmp_path: Path) -> None:
+    envs = Environments(tmp_path / "envs")
+    extra = requirements_for(Catalog.load(), Catalog.load().ids())
+    first = envs.ensure(OLDEST, extra)
+    assert first.built and first.tool == "uv" and first.packages["streamlit"] == OLDEST
+    assert first.packages["starlette"].startswith(("0.", "1.0", "1.1", "1.2", "1.3"))  # the pin held
+    again = envs.ensure(OLDEST, extra)
+    assert not again.built and again.python == first.python
+    (envs.folder(OLDEST, extra) / MARKER).unlink()  # as if the build had been interrupted
+    assert envs.ensure(OLDEST, extra).built
+    done = subprocess.run(
+        [first.python, "-c", "import streamlit, streamlit.starlette; print(streamlit.__version__)"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.stdout.strip() == OLDEST
+
+
+@pytest.mark.processes
+def test_the_matrix_on_the_oldest_release_boots_patterns_in_its_environment(tmp_path: Path) -> None:
+    junit = tmp_path / "matrix.xml"
+    cmd = [*st_patterns_cmd(), "matrix", "--streamlit", "1.53", "--patterns", "mount_fastapi,middleware_auth"]
+    done = subprocess.run([*cmd, "--json", "--junit", str(junit)], capture_output=True, text=True, timeout=600)
+    report = json.loads(done.stdout)
+    assert done.returncode == 0, report
+    assert report["versions"] == [OLDEST] and report["passed"] is True
+    assert report["cells"]["middleware_auth"][OLDEST]["checks"] >= 20
+    env = report["environments"][0]
+    assert env["packages"]["streamlit"] == OLDEST and env["tool"] == "uv"
+    cases = list(ET.parse(junit).getroot().iter("testcase"))
+    assert sorted(c.get("name") or "" for c in cases) == ["middleware_auth", "mount_fastapi"]
+    assert {c.get("classname") for c in cases} == {f"streamlit-{OLDEST}"}
+
+
+@pytest.mark.processes
+def test_a_red_cell_names_its_first_failing_check(tmp_path: Path) -> None:
+    catalog_copy = tmp_path / "catalog"
+    shutil.copytree(patterns_dir() / "mount_fastapi", catalog_copy / "mount_fastapi")
+    probes = catalog_copy / "mount_fastapi" / "probes.toml"
+    probes.write_text(probes.read_text().replace("expect_status = 200", "expect_status = 418", 1))
+    env = {**__import__("os").environ, "ST_PATTERNS_CATALOG": str(catalog_copy)}
+    cmd = [*st_patterns_cmd(), "matrix", "--streamlit", "1.67"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 1
+    assert "mount_fastapi     --" in done.stdout or "mount_fastapi  --" in done.stdout.replace("   ", "  ")
+    assert "mount_fastapi @ 1.67.0:" in done.stdout and "status 200" in done.stdout
