@@ -478,13 +478,14 @@ def test_passing_example_is_not_reported(case: str) -> None:
 
 
 def test_every_rule_has_a_failing_and_a_passing_example() -> None:
-    ids = {rule.id for rule in RULES}
+    # rules that need the project's Streamlit release have theirs in test_version_rules.py
+    ids = {rule.id for rule in RULES} - {"api-newer-than-streamlit", "starlette-unpinned-for-streamlit"}
     assert {case.split("/")[0] for case in FAILING} | {"syntax-error"} == ids
     assert {case.split("/")[0] for case in PASSING} == ids
 
 
 def test_rules_are_documented() -> None:
-    assert len(RULES_BY_ID) == len(RULES) == 33
+    assert len(RULES_BY_ID) == len(RULES) == 35
     for rule in RULES:
         assert rule.id == rule.id.lower() and " " not in rule.id and "_" not in rule.id
         assert rule.severity in ("error", "warning", "info")

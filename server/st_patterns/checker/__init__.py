@@ -30,12 +30,15 @@ from st_patterns.checker import (
     rules_login,
     rules_misc,
     rules_routing,
+    rules_versions,
 )
 from st_patterns.checker._context import Context, Rule
 from st_patterns.checker.models import CheckReport, Finding
+from st_patterns.checker.rules_versions import dependency_findings
 from st_patterns.checker.suppress import apply_suppressions
 from st_patterns.errors import InvalidInput
 from st_patterns.projects.linker import Project
+from st_patterns.projects.streamlit_version import StreamlitTarget, detect
 
 __all__ = ["RULES", "RULES_BY_ID", "CheckReport", "Finding", "Rule", "check_file", "check_source"]
 
@@ -61,6 +64,7 @@ _MODULES = (
     rules_blocking,
     rules_misc,
     rules_frameworks,
+    rules_versions,
 )
 _CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = tuple(m.check for m in _MODULES)
 
@@ -68,7 +72,7 @@ RULES: list[Rule] = [rule for module in _MODULES for rule in module.RULES] + [SY
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 
-def check_source(source: str, filename: str = "<source>") -> CheckReport:
+def check_source(source: str, filename: str = "<source>", streamlit: StreamlitTarget | None = None) -> CheckReport:
     """Check Python source text; syntax errors become a ``syntax-error`` finding, not an exception.
 
     Raises :class:`~st_patterns.errors.InvalidInput` when the source is larger than 256 KiB.
@@ -86,7 +90,10 @@ def check_source(source: str, filename: str = "<source>") -> CheckReport:
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
         reason = "source contains NUL bytes" if isinstance(exc, ValueError) else "source is nested too deeply"
         return _report(filename, [_syntax_finding(reason, 1, 1)])
-    return _report(filename, run_rules(Context(tree, source)), lambda _file: source)
+    ctx = Context(tree, source)
+    ctx.streamlit = streamlit
+    findings = run_rules(ctx) + (dependency_findings(streamlit) if streamlit is not None else [])
+    return _report(filename, findings, lambda _file: source)
 
 
 def run_rules(ctx: Context) -> list[Finding]:
@@ -101,7 +108,7 @@ def _is_local(rule_id: str) -> bool:
     return rule is not None and rule.local
 
 
-def check_file(path: Path) -> CheckReport:
+def check_file(path: Path, streamlit: StreamlitTarget | None = None) -> CheckReport:
     """Read and check one Python file (its declared encoding is honoured).
 
     Raises :class:`~st_patterns.errors.InvalidInput` when the file is missing, unreadable, not text or too large.
@@ -124,7 +131,8 @@ def check_file(path: Path) -> CheckReport:
             source = handle.read()
     except (OSError, SyntaxError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"Cannot read {str(path)!r} as Python source: {exc}. Save it as UTF-8 text.") from exc
-    report = check_source(source, filename=str(path))
+    target = streamlit or detect(path.parent)
+    report = check_source(source, filename=str(path), streamlit=target)
     if report.findings and report.findings[0].rule_id == SYNTAX_ERROR.id:
         return report
     project = Project(root=path.parent.resolve(), sources=None)
@@ -136,7 +144,10 @@ def check_file(path: Path) -> CheckReport:
         module = project.module(file) if file is not None else None
         return module.source if module is not None else source
 
-    return _report(str(path), run_rules(Context(view.tree, source, view.origins)), source_of)
+    ctx = Context(view.tree, source, view.origins)
+    ctx.streamlit = target
+    findings = run_rules(ctx) + (dependency_findings(target) if target is not None else [])
+    return _report(str(path), findings, source_of)
 
 
 def _syntax_finding(message: str, line: int | None, column: int | None) -> Finding:

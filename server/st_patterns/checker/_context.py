@@ -12,6 +12,7 @@ from typing import TypeVar, cast
 from st_patterns.checker import _ast_utils as u
 from st_patterns.checker.models import Finding, Severity
 from st_patterns.projects.linker import Module
+from st_patterns.projects.streamlit_version import StreamlitTarget
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 T = TypeVar("T")
@@ -48,6 +49,7 @@ class Context:
         self.source = source
         self.origins = origins or {}  # project mode: spliced top-level statement -> the module it comes from
         self.project_paths: frozenset[str] = frozenset()  # project mode: URL paths other modules serve
+        self.streamlit: StreamlitTarget | None = None  # the Streamlit the project runs on, when known
         self.parents: dict[ast.AST, ast.AST] = {}
         self.calls: list[ast.Call] = []
         self.functions: list[FunctionNode] = []

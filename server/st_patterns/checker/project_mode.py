@@ -20,9 +20,11 @@ from st_patterns.checker import RULES_BY_ID, SYNTAX_ERROR, _report, run_rules
 from st_patterns.checker._context import Context
 from st_patterns.checker.models import CheckReport, Finding
 from st_patterns.checker.rules_login import served_paths
+from st_patterns.checker.rules_versions import dependency_findings
 from st_patterns.errors import InvalidInput
 from st_patterns.projects.entry import find_entry
 from st_patterns.projects.linker import MAX_MODULES, Project
+from st_patterns.projects.streamlit_version import StreamlitTarget, detect
 
 
 class ProjectReport(BaseModel):
@@ -31,6 +33,7 @@ class ProjectReport(BaseModel):
     root: str = Field(description="The checked folder ('<files>' for files sent over MCP).")
     entry: str | None = Field(description="The app entry found the way `streamlit run` finds it ('app.py:app').")
     checked: int = Field(description="How many Python files were checked.", ge=0)
+    streamlit: str | None = Field(default=None, description="The Streamlit release(s) checked for, and from where.")
     files: list[CheckReport] = Field(description="Files with findings, by path; finding lines are in that file.")
     errors: int = Field(ge=0)
     warnings: int = Field(ge=0)
@@ -41,8 +44,16 @@ class ProjectReport(BaseModel):
     truncated: bool = Field(default=False, description=f"More than {MAX_MODULES} files: only the first were checked.")
 
 
-def check_project(project: Project, paths: list[str] | None = None, *, root: str = "<files>") -> ProjectReport:
-    """Check ``paths`` (default: every module of the project) with cross-module linking."""
+def check_project(
+    project: Project,
+    paths: list[str] | None = None,
+    *,
+    root: str = "<files>",
+    streamlit: StreamlitTarget | None = None,
+) -> ProjectReport:
+    """Check ``paths`` (default: every module of the project) with cross-module linking, for the Streamlit
+    release ``streamlit`` (default: what the project's lock file, requirements or pyproject.toml say)."""
+    target = streamlit or (detect(project.root) if project.root is not None else None)
     chosen = project.paths() if paths is None else paths
     views = [project.linked(path) for path in chosen]  # all views first: then project.spliced is complete
     by_file: dict[str, list[Finding]] = {}
@@ -61,6 +72,7 @@ def check_project(project: Project, paths: list[str] | None = None, *, root: str
         module = view.module
         assert module.tree is not None
         ctx.project_paths = paths_served
+        ctx.streamlit = target
         spliced = _spliced_lines(project, module.tree)
         for finding in run_rules(ctx):
             file = finding.file or module.path
@@ -69,8 +81,16 @@ def check_project(project: Project, paths: list[str] | None = None, *, root: str
                 continue  # judged by the module that imports this definition, where it is used
             by_file.setdefault(file, []).append(finding.model_copy(update={"file": file}))
 
+    for finding in dependency_findings(target) if target is not None else []:
+        by_file.setdefault(finding.file or "", []).append(finding)
+
     def source_of(file: str | None) -> str:
-        module = project.module(file) if file is not None else None
+        module = project.module(file) if file is not None and file.endswith(".py") else None
+        if module is None and file is not None and project.root is not None:
+            try:
+                return (project.root / file).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return ""
         return module.source if module is not None else ""
 
     reports = [_report(file, findings, source_of) for file, findings in sorted(by_file.items())]
@@ -78,6 +98,7 @@ def check_project(project: Project, paths: list[str] | None = None, *, root: str
     return ProjectReport(
         root=root,
         entry=_entry(project),
+        streamlit=(f"{target.spec or 'any'} (from {target.source})" if target is not None else None),
         checked=len(chosen),
         files=reports,
         errors=sum(r.errors for r in reports),

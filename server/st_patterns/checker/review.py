@@ -22,6 +22,7 @@ from st_patterns.errors import InvalidInput, UserCodeRefused
 from st_patterns.instances.backends.base import Backend
 from st_patterns.models import ValidationReport
 from st_patterns.projects.linker import Project
+from st_patterns.projects.streamlit_version import StreamlitTarget, detect, given
 from st_patterns.projects.upload import check_files
 from st_patterns.proving.boot import user_file_boot
 from st_patterns.proving.universal import universal_probes
@@ -36,23 +37,42 @@ class AppReview(CheckReport):
     )
 
 
-def _static(source: str | None, path: Path | None, files: Mapping[str, str] | None = None) -> CheckReport:
+def _static(
+    source: str | None,
+    path: Path | None,
+    files: Mapping[str, str] | None = None,
+    streamlit: StreamlitTarget | None = None,
+) -> CheckReport:
     if sum(x is not None for x in (source, path, files)) != 1:
         raise InvalidInput("Pass exactly one of `source` (the code), `path` (a .py file or folder) or `files`.")
     if files is not None:
         check_files(files)
-        return flatten(check_project(Project.from_sources(files)))
+        return flatten(check_project(Project.from_sources(files), streamlit=streamlit or _from_files(files)))
     if path is not None:
         try:
             is_dir = path.is_dir()
         except OSError as exc:
             raise InvalidInput(f"Cannot use {str(path)[:200]!r}: {exc}.") from exc
         if is_dir:
-            return flatten(check_project(Project.from_folder(path), root=str(path)))
+            return flatten(check_project(Project.from_folder(path), root=str(path), streamlit=streamlit))
         if path.suffix != ".py":
             raise InvalidInput(f"{str(path)[:200]!r} is not a .py file; check_app reviews Python modules.")
-        return checker.check_file(path)
-    return checker.check_source(source or "", "<source>")
+        return checker.check_file(path, streamlit)
+    return checker.check_source(source or "", "<source>", streamlit)
+
+
+def _from_files(files: Mapping[str, str]) -> StreamlitTarget | None:
+    """The Streamlit requirement among files sent over MCP (requirements.txt, pyproject.toml, uv.lock)."""
+    import tempfile
+
+    wanted = [n for n in files if n in ("uv.lock", "poetry.lock", "pyproject.toml") or n.startswith("requirements")]
+    if not wanted:
+        return None
+    with tempfile.TemporaryDirectory(prefix="st-patterns-req-") as tmp:
+        for name in wanted:
+            if "/" not in name:
+                (Path(tmp) / name).write_text(files[name], encoding="utf-8")
+        return detect(Path(tmp))
 
 
 def flatten(report: ProjectReport) -> CheckReport:
@@ -74,6 +94,7 @@ def review_app(
     source: str | None = None,
     path: Path | None = None,
     files: Mapping[str, str] | None = None,
+    streamlit_version: str | None = None,
     dynamic: bool = False,
     allow_user_code: bool = False,
     sandbox: Backend | None = None,
@@ -86,7 +107,8 @@ def review_app(
     The boot runs in ``sandbox`` when there is one; on ``host`` only with ``allow_user_code``; else it is refused
     with UserCodeRefused saying what would allow it.
     """
-    report = _static(source, path, files)
+    target = given(streamlit_version) if streamlit_version else None
+    report = _static(source, path, files, target)
     review = AppReview(**report.model_dump())
     if not dynamic:
         return review

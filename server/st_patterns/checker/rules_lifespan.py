@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from packaging.version import Version
+
 from st_patterns.checker import _ast_utils as u
 from st_patterns.checker._context import Context, Rule
 from st_patterns.checker.models import Finding
@@ -56,6 +58,7 @@ SUB_APP_LIFESPAN = Rule(
 )
 RULES = [MISSING_ST_LIFESPAN, MCP_LIFESPAN, SUB_APP_LIFESPAN]
 
+LAZY_START = Version("1.56")  # before it, a mounted App without its lifespan never starts its runtime
 _MCP_FACTORIES = frozenset({"http_app", "streamable_http_app", "sse_app"})
 _ST_LIFESPAN_ATTRS = frozenset({"lifespan"})
 _MCP_LIFESPAN_ATTRS = frozenset({"lifespan", "lifespan_context", "session_manager"})
@@ -127,6 +130,7 @@ def _streamlit_lifespan(ctx: Context) -> Iterator[Finding]:
         if isinstance(inner, ast.Name) and _lifespan_used(ctx, inner.id, _ST_LIFESPAN_ATTRS):
             continue
         own = u.kwarg(target, "lifespan") is not None
+        old = ctx.streamlit is not None and ctx.streamlit.oldest is not None and ctx.streamlit.oldest < LAZY_START
         shown = inner.id if isinstance(inner, ast.Name) else "st_app"
         wrapped = inner is not app and ctx.unwrap(app) is not target
         yield ctx.finding(
@@ -135,8 +139,14 @@ def _streamlit_lifespan(ctx: Context) -> Iterator[Finding]:
             ("st.App is wrapped in another ASGI callable and mounted" if wrapped else "st.App is mounted")
             + " under a parent app that never runs its lifespan: the Streamlit runtime starts "
             "lazily on the first request"
-            + (", and the App's own lifespan= is skipped entirely." if own else " and is not shut down cleanly."),
-            severity="error" if own else None,
+            + (", and the App's own lifespan= is skipped entirely." if own else " and is not shut down cleanly.")
+            + (
+                f" On Streamlit {ctx.streamlit.oldest} (which {ctx.streamlit.source} allows) it does not start at all: "
+                "/_stcore/health answers 503."
+                if old and ctx.streamlit is not None
+                else ""
+            ),
+            severity="error" if own or old else None,
             fix=(
                 f"`{shown} = App(...)` first, then `parent = FastAPI(lifespan={shown}.lifespan())` (or enter "
                 f"`{shown}.lifespan()(app)` inside the parent's lifespan)."

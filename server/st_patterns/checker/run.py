@@ -23,6 +23,7 @@ from st_patterns.checker.models import CheckReport, Finding
 from st_patterns.checker.project_mode import check_project
 from st_patterns.errors import InvalidInput
 from st_patterns.projects.linker import Project
+from st_patterns.projects.streamlit_version import StreamlitTarget
 
 
 class CheckRun(BaseModel):
@@ -51,8 +52,9 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def check_paths(paths: Sequence[Path], config: CheckConfig) -> CheckRun:
-    """Check ``paths`` (files or folders); raises InvalidInput for a path that is neither."""
+def check_paths(paths: Sequence[Path], config: CheckConfig, streamlit: StreamlitTarget | None = None) -> CheckRun:
+    """Check ``paths`` (files or folders) for ``streamlit`` (default: each project's own requirement); raises
+    InvalidInput for a path that is neither."""
     config.validate_rules(RULES_BY_ID)
     base = Path(config.path).parent if config.path else Path.cwd()
     by_file: dict[str, CheckReport] = {}
@@ -67,7 +69,7 @@ def check_paths(paths: Sequence[Path], config: CheckConfig) -> CheckRun:
         if is_dir:
             project = Project.from_folder(path)
             chosen = [p for p in project.paths() if not config.excluded(_relative(path / p, base))]
-            report = check_project(project, chosen, root=str(path))
+            report = check_project(project, chosen, root=str(path), streamlit=streamlit)
             checked += report.checked
             entries += [f"{shown(path)}: {report.entry}"] if report.entry else []
             skipped += report.skipped
@@ -78,7 +80,7 @@ def check_paths(paths: Sequence[Path], config: CheckConfig) -> CheckRun:
                 continue
             if path.suffix != ".py":
                 raise InvalidInput(f"{str(path)!r} is not a .py file; pass Python modules or folders.")
-            report = check_file(path)
+            report = check_file(path, streamlit)
             checked += 1
             for finding in report.findings:
                 where = path if finding.file is None else path.parent / finding.file

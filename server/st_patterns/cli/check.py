@@ -21,6 +21,7 @@ from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_backend
 from st_patterns.errors import InvalidInput, SandboxUnavailable, StPatternsError
 from st_patterns.instances.backends.base import Backend
 from st_patterns.instances.launcher import Launcher
+from st_patterns.projects.streamlit_version import given
 
 FORMATS = ("text", "json", "sarif", "github")
 USAGE_ERROR = 2
@@ -73,7 +74,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.dynamic:
             return _dynamic(args, paths)
         config = settings_for(args, paths[0])
-        run = check_paths(paths, config)
+        run = check_paths(paths, config, streamlit=given(args.streamlit) if args.streamlit else None)
     except StPatternsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
@@ -157,6 +158,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     chk.add_argument("--select", action="append", metavar="RULES", help="Only these rule ids (comma-separated).")
     chk.add_argument("--ignore", action="append", metavar="RULES", help="Never report these rule ids.")
     chk.add_argument("--fail-on", choices=("error", "warning", "info"), help="Lowest severity that fails (exit 1).")
+    chk.add_argument(
+        "--streamlit",
+        metavar="VERSION",
+        help="Check for this Streamlit release (default: the project's lock file, requirements or pyproject.toml).",
+    )
     chk.add_argument("--config", metavar="FILE", help="Read [tool.st-patterns] from FILE, not the nearest one.")
     chk.add_argument("--output", metavar="FILE", help="Write the report to FILE (e.g. results.sarif).")
     chk.add_argument(

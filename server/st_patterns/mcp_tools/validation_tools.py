@@ -11,7 +11,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from st_patterns.checker.review import AppReview, review_app
-from st_patterns.mcp_tools.common import READ_ONLY, tool_errors
+from st_patterns.mcp_tools.common import READ_ONLY, StreamlitVersion, tool_errors
 from st_patterns.mcp_tools.roots import allowed_roots
 from st_patterns.models import CheckResult, ValidationSummary
 from st_patterns.projects.roots import confine
@@ -67,6 +67,7 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
             dict[str, str] | None,
             Field(description="Or: your project's files, {relative name: text}; imports between them are followed."),
         ] = None,
+        streamlit_version: StreamlitVersion = None,
         dynamic: Annotated[
             bool,
             Field(
@@ -85,6 +86,7 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
         /static/ links, Request(scope) on websockets, CSPs that break the UI (where they reach Streamlit),
         st.App(__file__), Flask without a2wsgi, Django without settings. Each finding has the rule id, severity,
         file, line, message, the fix and the pattern to read; `# st-patterns: ignore[rule-id]` silences one.
+        Version-specific rules use streamlit_version, else the project's uv.lock / requirements / pyproject.toml.
 
         Example: check_app(source=open("app.py").read())
         """
@@ -101,6 +103,7 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
                     source=source,
                     path=target,
                     files=files,
+                    streamlit_version=streamlit_version,
                     dynamic=dynamic,
                     allow_user_code=settings.allow_user_code,
                     sandbox=registry.sandbox if registry is not None else None,
