@@ -40,6 +40,7 @@ MASKED_FIXED = ("Rate limited by upstream API, please retry later", "Upstream re
 MAX_MESSAGE_CHARS = 4000  # pydantic's report of 4 bad arguments is ~1.2k; the unknown-id list ~0.4k
 
 ALL_TOOLS = {
+    "run_matrix",
     "list_patterns",
     "get_pattern",
     "explain_pattern",
@@ -397,6 +398,17 @@ RUN_TOOL_ARGS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
             "probes": arg(st.lists(st.one_of(json_values, st.just({"name": "x", "path": "/"})), max_size=3)),
             "entry": arg(texts),
         }
+    ),
+    # Never a real release (those build environments and run for minutes): every call must be refused cleanly.
+    "run_matrix": st.fixed_dictionaries(
+        {
+            "streamlit": st.lists(
+                st.one_of(texts.map(lambda t: "x" + t), st.sampled_from(["1.40", "0.89", "2.0", "1.5x", "latest"])),
+                min_size=1,
+                max_size=3,
+            )
+        },
+        optional={"patterns": st.lists(st.one_of(texts, mutated_ids()), max_size=3)},
     ),
 }
 

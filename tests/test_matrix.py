@@ -127,3 +127,79 @@ def test_a_red_cell_names_its_first_failing_check(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "mount_fastapi     --" in done.stdout or "mount_fastapi  --" in done.stdout.replace("   ", "  ")
     assert "mount_fastapi @ 1.67.0:" in done.stdout and "status 200" in done.stdout
+
+
+@pytest.mark.processes
+async def test_run_matrix_over_mcp_reports_progress_and_stops_everything_when_cancelled(server: ServerProcess) -> None:
+    import anyio
+
+    messages: list[str] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        messages.append(message or "")
+
+    async with Client(server.mcp_url) as client:
+        result = await client.call_tool(
+            "run_matrix", {"streamlit": ["1.67"], "patterns": ["mount_fastapi"]}, progress_handler=on_progress
+        )
+        report = result.structured_content
+        assert report is not None and report["cells"]["mount_fastapi"]["1.67.0"]["passed"] is True
+        assert any("mount_fastapi: pass" in m for m in messages), messages
+    # Cancel a run on the oldest release while its patterns are being proven, the way a client that cancels does
+    # it: notifications/cancelled with the request's id (the Python SDK's client never sends one itself).
+    started = await anyio.to_thread.run_sync(_call_then_cancel, server.mcp_url)
+    assert started, "the run never reported progress"
+    envs_root = str(Path.home() / ".cache" / "st-patterns" / "envs")
+    leftovers = await _processes_under(envs_root, within=8)  # the run itself would take another ~20 s
+    assert not leftovers, f"processes of the cancelled run are still running: {leftovers}"
+    async with Client(server.mcp_url) as client:  # the server stayed healthy
+        health = await client.call_tool("list_patterns", {})
+    assert health.structured_content and health.structured_content["total"] == len(Catalog.load().ids())
+
+
+async def _processes_under(root: str, within: float) -> list[int]:
+    """Pids whose command line runs something under ``root``, polled until none are left or ``within`` s pass."""
+    import contextlib
+
+    import anyio
+    import psutil
+
+    deadline = anyio.current_time() + within
+    while True:
+        found = []
+        for proc in psutil.process_iter(["cmdline"]):
+            with contextlib.suppress(psutil.Error):
+                if any(root in part for part in proc.info["cmdline"] or []):
+                    found.append(proc.pid)
+        if not found or anyio.current_time() > deadline:
+            return found
+        await anyio.sleep(0.5)
+
+
+def _call_then_cancel(url: str) -> list[str]:
+    """Raw streamable HTTP: initialize, call run_matrix on 1.53, cancel it after its first progress message."""
+    import httpx
+
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    init = {
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }  # fmt: skip
+    progress: list[str] = []
+    with httpx.Client(timeout=60) as http:
+        answer = http.post(url, json=init, headers=headers)
+        session = {**headers, "mcp-session-id": answer.headers["mcp-session-id"], "mcp-protocol-version": "2025-06-18"}
+        http.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=session)
+        call = {
+            "jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "run_matrix", "arguments": {"streamlit": ["1.53"]}, "_meta": {"progressToken": "p"}},
+        }  # fmt: skip
+        with http.stream("POST", url, json=call, headers=session) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("data:") and '"notifications/progress"' in line:
+                    progress.append(line)
+                    if "validating" in line:
+                        break
+        cancel = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 2, "reason": "t"}}
+        http.post(url, json=cancel, headers=session)
+    return progress

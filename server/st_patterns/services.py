@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from st_patterns.catalog.loader import Catalog
 from st_patterns.errors import StPatternsError
 from st_patterns.instances.registry import Registry
+from st_patterns.matrix.run import MatrixReport
 from st_patterns.models import SandboxInfo, ValidationReport, ValidationSummary
 from st_patterns.proving.boot import pattern_boot
 from st_patterns.proving.results import ValidationStore
@@ -37,6 +38,7 @@ class Services:
     sandbox_info: SandboxInfo = field(
         default_factory=lambda: SandboxInfo(name="none", contained=False, limits=None, detail="no sandbox configured")
     )
+    last_matrix: MatrixReport | None = None  # the newest run_matrix result, for the dashboard
 
     def live_registry(self) -> Registry:
         """The registry, or the reason it is unavailable (e.g. an unusable state directory) as the error."""

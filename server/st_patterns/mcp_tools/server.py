@@ -23,6 +23,7 @@ from st_patterns.catalog.recommend import recommend
 from st_patterns.mcp_tools.app_tools import register_app_proving_tools, register_app_tools
 from st_patterns.mcp_tools.common import READ_ONLY, PatternId, StreamlitVersion, tool_errors
 from st_patterns.mcp_tools.instance_tools import register_instance_tools
+from st_patterns.mcp_tools.matrix_tools import register_matrix_tools
 from st_patterns.mcp_tools.validation_tools import register_validation_tools
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, Recommendation
 from st_patterns.services import Services
@@ -176,6 +177,7 @@ def build_mcp(services: Services, auth: AuthProvider | None = None) -> FastMCP:
     )
     _register_catalog_tools(mcp, services)
     register_validation_tools(mcp, services)
+    register_matrix_tools(mcp, services)
     if services.registry is not None:
         register_instance_tools(mcp, services)
         register_app_tools(mcp, services)
