@@ -28,6 +28,7 @@ def pages() -> list[StreamlitPage]:
         ),
         st.Page(HERE / "page_patterns.py", title="Patterns", icon=":material/category:", url_path="patterns"),
         st.Page(HERE / "page_validation.py", title="Validation", icon=":material/fact_check:", url_path="validation"),
+        st.Page(HERE / "page_versions.py", title="Versions", icon=":material/history:", url_path="versions"),
     ]
 
 

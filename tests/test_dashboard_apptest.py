@@ -144,6 +144,29 @@ def test_validation_matrix_and_detail(installed: None, catalog: Catalog, tmp_pat
     assert any("middleware_auth" in label and "1/2" in label for label in labels)
 
 
+def test_versions_page_shows_the_committed_matrix_and_the_latest_run(
+    installed: None, catalog: Catalog, tmp_path: Path
+) -> None:
+    from st_patterns.catalog.compat import Cell
+    from st_patterns.matrix.run import MatrixReport
+
+    services = make_services(catalog, None)
+    assert catalog.compat is not None
+    red = Cell(passed=False, checks=12, failed=1, first_failure="page HTML is served: status 500")
+    services.last_matrix = MatrixReport(
+        versions=["1.58.0"], patterns=["mount_fastapi"], cells={"mount_fastapi": {"1.58.0": red}},
+        environments=[], seconds=12.0, env_seconds=0.0, passed=False,
+    )  # fmt: skip
+    at = app().run()
+    at.switch_page("page_versions.py").run()
+    assert not at.exception
+    html = "\n".join(str(e.value) for e in at.get("html"))
+    assert all(f'data-pattern="{pid}"' in html for pid in catalog.ids())
+    assert html.count('data-release="1.53.1"') >= len(catalog.ids()) and "stp-cell stp-pass" in html
+    assert "starlette<1.4" in texts(at) and catalog.compat.generated in texts(at)
+    assert "mount_fastapi` on 1.58.0: page HTML is served: status 500" in texts(at)  # the latest run's red cell
+
+
 def test_validation_without_engine_says_so(
     installed: None, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

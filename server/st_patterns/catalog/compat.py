@@ -42,6 +42,9 @@ class Compatibility(BaseModel):
     versions: list[str] = Field(description="Streamlit releases in the run.")
     cells: dict[str, dict[str, Cell]] = Field(description="pattern id -> release -> outcome.")
     notes: dict[str, str] = Field(default_factory=dict, description="pattern id -> why older releases fail.")
+    environments: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="release -> the key packages its environment resolved (starlette, ...)."
+    )
 
     @classmethod
     def load(cls, path: Path | None = None) -> Compatibility | None:

@@ -85,6 +85,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 merged.cells.setdefault(pattern_id, {})
                 for version, cell in row.items():
                     merged.cells[pattern_id].setdefault(version, cell)
+            for version, packages in previous.environments.items():
+                merged.environments.setdefault(version, packages)
             merged.versions = sorted(set(previous.versions) | set(merged.versions), key=Version)
         print(f"wrote {merged.write()}", file=sys.stderr)
     if args.json:

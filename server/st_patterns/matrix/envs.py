@@ -55,6 +55,12 @@ def current_streamlit() -> str:
     return version("streamlit")
 
 
+def _host_packages() -> dict[str, str]:
+    from importlib.metadata import distributions
+
+    return {d.metadata["Name"].lower(): d.version for d in distributions()}
+
+
 def default_cache_dir() -> Path:
     override = os.environ.get("ST_PATTERNS_ENV_CACHE")
     if override:
@@ -96,7 +102,7 @@ class Environments:
     def ensure(self, version: str, requirements: Sequence[str] = ()) -> Env:
         """The environment for ``version``, built if it is not cached yet; raises EnvironmentFailed."""
         if version == current_streamlit():
-            return Env(version, sys.executable, None, False, 0.0, "host", {"streamlit": version})
+            return Env(version, sys.executable, None, False, 0.0, "host", _host_packages())
         folder = self.folder(version, requirements)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         with open(self.cache_dir / f".{folder.name}.lock", "w") as lock:

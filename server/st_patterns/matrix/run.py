@@ -63,6 +63,7 @@ class MatrixReport(BaseModel):
             versions=self.versions,
             cells=self.cells,
             notes=notes or {},
+            environments={e.version: e.packages for e in self.environments if e.packages},
         )
 
 
