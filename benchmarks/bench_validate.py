@@ -3,7 +3,7 @@
     python benchmarks/bench_validate.py [--skip-baseline]
 
 Prints, per mode: wall seconds, the sum of per-pattern seconds, checks and failures. Goal: parallel wall <= 10 s
-for the 13 patterns on 2 cores (a cold sequential run costs ~35 s).
+for the 13 patterns on 2 cores, and <= 0.25x of the cold sequential run in the same process.
 """
 
 from __future__ import annotations

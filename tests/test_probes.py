@@ -84,3 +84,22 @@ def test_jars_carry_cookies_between_probes(catalog: Catalog, tmp_path) -> None:
             run_probes(base, [p for p in pattern.probes if p.jar is None], marker=pattern.meta.ui_marker)
         )
     assert all(r.passed for r in without_login), [r for r in without_login if not r.passed]
+
+
+@pytest.mark.processes
+def test_one_script_run_answers_every_probe_asking_for_the_same_run(catalog: Catalog, tmp_path) -> None:
+    pattern = catalog.get("mount_fastapi")
+    same = [
+        Probe(name="first", kind="websocket", path="/_stcore/stream", expect_ws="runs"),
+        Probe(name="again", kind="websocket", path="/_stcore/stream"),
+        Probe(name="from elsewhere", kind="websocket", path="/_stcore/stream", source_ip="127.0.0.2"),
+        Probe(name="refused?", kind="websocket", path="/_stcore/stream", expect_ws="refused"),
+    ]
+    runs: dict = {}
+    with serve_pattern(pattern, tmp_path) as base:
+        results = asyncio.run(run_probes(base, same, marker=pattern.meta.ui_marker, runs=runs))
+    first, again, elsewhere, refused = results
+    assert first.passed and again.passed and again.seconds == 0.0 and "the same run as 'first'" in again.actual
+    assert elsewhere.seconds > 0 and "same run" not in elsewhere.actual  # another source address: its own run
+    assert not refused.passed and refused.seconds > 0  # expects something else: its own run, and it fails
+    assert len(runs) == 3

@@ -88,7 +88,9 @@ class ValidationReport(BaseModel):
     checks: list[CheckResult]
     total: int
     failed: int
-    seconds: float = Field(description="Wall time for this pattern: boot, checks and stop.")
+    seconds: float = Field(
+        description="Wall time for this pattern: boot and checks (in a run of several, its stop overlaps the next)."
+    )
     boot_seconds: float | None = Field(default=None, description="Launch-to-healthy time of the app under test.")
     started_at: str = Field(description="ISO-8601 UTC time the validation started.")
     error: str | None = Field(default=None, description="Why the app could not be validated (e.g. failed to boot).")

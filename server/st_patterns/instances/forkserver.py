@@ -143,6 +143,7 @@ class ForkServer:
         self.pid = os.getpid()
         self.children: set[int] = set()
         self.tainted_by: str | None = None
+        self.deferred: list[str] = []  # preloads still to import when idle
         self._stopping = False
         self._buffer = b""
         self._wake_r, self._wake_w = os.pipe()
@@ -168,9 +169,12 @@ class ForkServer:
         try:
             while not self._stopping:
                 try:
-                    ready, _, _ = select.select([self.control_in, self._wake_r], [], [], 1.0)
+                    idle = 0.0 if self.deferred else 1.0  # deferred preloads run only when nothing is waiting
+                    ready, _, _ = select.select([self.control_in, self._wake_r], [], [], idle)
                 except InterruptedError:
                     ready = []
+                if not ready and self.deferred:
+                    self._preload([self.deferred.pop(0)])
                 if self._wake_r in ready:
                     with contextlib.suppress(BlockingIOError):
                         while os.read(self._wake_r, 4096):
@@ -405,8 +409,9 @@ def main(argv: list[str] | None = None) -> int:
         failed["component scan cache"] = problem
     if not wait_single_threaded():  # the scan's worker threads must be fully gone, not just joined
         server.tainted_by = "the server start-up modules"
-    extra = [name.strip() for name in args.preload.split(",") if name.strip()]
-    failed.update(server._preload(extra))
+    # The --preload extras are imported after "ready", while no spawn is waiting: the first apps fork without
+    # waiting for packages they do not use; an app that needs one names it in its spawn request anyway.
+    server.deferred = [name.strip() for name in args.preload.split(",") if name.strip()]
     gc.freeze()  # keep the imported objects out of the children's GC passes: fewer copy-on-write pages
     taint = {"tainted_by": server.tainted_by}
     seconds = round(time.perf_counter() - started, 3)

@@ -32,6 +32,7 @@ from st_patterns.errors import InvalidInput, StPatternsError
 BASE_REQUIREMENTS = ("uvicorn", "websockets")
 MARKER = "st-patterns-env.json"
 BUILD_TIMEOUT = 900.0
+BUILD_FORMAT = "2"  # bump when how environments are built changes: cached ones are then rebuilt
 
 
 class EnvironmentFailed(StPatternsError):
@@ -93,7 +94,8 @@ class Environments:
     def folder(self, version: str, extra: Sequence[str] = ()) -> Path:
         """One folder per release, Python and requirement set (changing what is installed builds anew)."""
         tag = f"py{sys.version_info.major}{sys.version_info.minor}"
-        digest = hashlib.sha256("\n".join(self.requirements(version, extra)).encode()).hexdigest()[:8]
+        recipe = "\n".join([BUILD_FORMAT, *self.requirements(version, extra)])
+        digest = hashlib.sha256(recipe.encode()).hexdigest()[:8]
         return self.cache_dir / f"streamlit-{version}-{tag}-{digest}"
 
     def cached(self, version: str, extra: Sequence[str] = ()) -> bool:
@@ -137,7 +139,8 @@ class Environments:
         if uv is not None:
             _run([uv, "venv", "--quiet", "--python", sys.executable, str(folder)], version)
             env = {**os.environ, "VIRTUAL_ENV": str(folder)}
-            _run([uv, "pip", "install", "--quiet", *requirements], version, env=env)
+            # compiled now: a process importing Streamlit from source would compile it again, every time
+            _run([uv, "pip", "install", "--quiet", "--compile-bytecode", *requirements], version, env=env)
             return "uv"
         _run([sys.executable, "-m", "venv", str(folder)], version)
         _run([str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet", *requirements], version)

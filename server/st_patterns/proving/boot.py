@@ -63,11 +63,34 @@ def boot_spec(
     return BootedApp(base_url=base, boot_seconds=time.monotonic() - started, stop=lambda: launcher.terminate([child]))
 
 
+# Streamlit reads .streamlit/config.toml from the working directory. Validation runs patterns from a foreign one,
+# where this file turns off what no probe looks at: the source watcher re-resolves every module path in
+# sys.modules after each script run (measured: ~60% of a websocket probe's time), and usage statistics.
+VALIDATION_CONFIG = """\
+# Written by st-patterns for validation runs: nothing here changes what an app serves.
+[server]
+fileWatcherType = "none"
+
+[browser]
+gatherUsageStats = false
+"""
+
+
+def validation_cwd(log_dir: Path) -> Path:
+    """``log_dir``, with the validation-only Streamlit config in it."""
+    config = log_dir / ".streamlit" / "config.toml"
+    if not config.is_file():
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(VALIDATION_CONFIG, encoding="utf-8")
+    return log_dir
+
+
 def pattern_boot(launcher: Backend, log_dir: Path) -> Boot:
     """A Boot that serves catalog patterns on free loopback ports, logging to ``log_dir``."""
 
     def boot(pattern: Pattern) -> BootedApp:
         log_dir.mkdir(parents=True, exist_ok=True)
+        validation_cwd(log_dir)
         source = AppSource.from_pattern(pattern)
         port = pick_port("127.0.0.1", set())
         # a foreign working directory: patterns must not depend on it

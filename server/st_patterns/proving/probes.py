@@ -137,6 +137,19 @@ async def run_probe(
     )
 
 
+def same_run_key(probe: Probe) -> tuple[object, ...] | None:
+    """Two websocket probes with this key make the same request and expect the same: one run answers both.
+
+    Only cookie-less runs qualify (a jar's cookies may change between two probes naming it).
+    """
+    if probe.kind != "websocket" or probe.jar or probe.cookies:
+        return None
+    return (
+        probe.path, probe.expect_ws or "runs", tuple(probe.expect_ws_contains), tuple(sorted(probe.headers.items())),
+        probe.forwarded_for, probe.source_ip,
+    )  # fmt: skip
+
+
 async def run_probes(
     base_url: str,
     probes: Sequence[Probe],
@@ -145,13 +158,33 @@ async def run_probes(
     jars: dict[str, httpx.Cookies] | None = None,
     on_result: ProbeCallback | None = None,
     timeout: float = 15.0,
+    runs: dict[tuple[object, ...], ProbeResult] | None = None,
 ) -> list[ProbeResult]:
-    """Run probes in order; probes naming the same jar share cookies (``jars`` is filled in place)."""
+    """Run probes in order; probes naming the same jar share cookies (``jars`` is filled in place).
+
+    ``runs`` remembers websocket runs by :func:`same_run_key`: a later probe asking for the same run gets that
+    run's outcome (named as such) instead of a second script run.
+    """
     jars = {} if jars is None else jars
     results = []
     for probe in probes:
         jar = jars.setdefault(probe.jar, httpx.Cookies()) if probe.jar else httpx.Cookies()
-        result = await run_probe(base_url.rstrip("/"), probe, jar=jar, marker=marker, timeout=timeout)
+        key = same_run_key(probe) if runs is not None else None
+        earlier = runs.get(key) if runs is not None and key is not None else None
+        if earlier is not None:
+            result = earlier.model_copy(
+                update={
+                    "name": probe.name,
+                    "negative": probe.negative,
+                    "see_pattern": probe.see_pattern,
+                    "actual": f"{earlier.actual} (the same run as {earlier.name!r})",
+                    "seconds": 0.0,
+                }
+            )
+        else:
+            result = await run_probe(base_url.rstrip("/"), probe, jar=jar, marker=marker, timeout=timeout)
+            if runs is not None and key is not None:
+                runs[key] = result
         results.append(result)
         if on_result is not None:
             maybe = on_result(result)

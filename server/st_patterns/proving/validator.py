@@ -61,10 +61,13 @@ async def run_checks(
     groups: Sequence[tuple[Group, Sequence[Probe]]],
     marker: str,
     on_check: CheckCallback | None = None,
+    stops: list[asyncio.Task[None]] | None = None,
 ) -> ValidationReport:
     """Boot with ``start`` (in a thread), run each group of probes in order sharing cookie jars, stop.
 
-    An app that cannot boot yields a failed report carrying the reason, not an exception.
+    With ``stops`` the stop is not waited for here: it is appended as a task (so the next pattern boots while
+    this one shuts down) and the caller awaits them all. An app that cannot boot yields a failed report carrying
+    the reason, not an exception.
     """
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.perf_counter()
@@ -84,6 +87,7 @@ async def run_checks(
         )
     try:
         jars: dict[str, httpx.Cookies] = {}
+        runs: dict[tuple[object, ...], ProbeResult] = {}  # one script run answers every probe asking for it
         for group, probes in groups:
 
             async def record(result: ProbeResult, group: Group = group) -> None:
@@ -94,9 +98,12 @@ async def run_checks(
                     if maybe is not None:
                         await maybe
 
-            await run_probes(booted.base_url, probes, marker=marker, jars=jars, on_result=record)
+            await run_probes(booted.base_url, probes, marker=marker, jars=jars, on_result=record, runs=runs)
     finally:
-        await asyncio.to_thread(booted.stop)
+        if stops is None:
+            await asyncio.to_thread(booted.stop)
+        else:
+            stops.append(asyncio.create_task(asyncio.to_thread(booted.stop)))
     failed = sum(not c.passed for c in checks)
     return ValidationReport(
         pattern_id=name,
@@ -110,12 +117,17 @@ async def run_checks(
     )
 
 
-async def validate_one(pattern: Pattern, boot: Boot, on_check: CheckCallback | None = None) -> ValidationReport:
+async def validate_one(
+    pattern: Pattern,
+    boot: Boot,
+    on_check: CheckCallback | None = None,
+    stops: list[asyncio.Task[None]] | None = None,
+) -> ValidationReport:
     """The pattern's own probes, then the universal checks (reusing the pattern's login jar, if any)."""
     meta = pattern.meta
     universal = universal_probes(meta.base_path, meta.universal_jar, meta.paths)
     groups: list[tuple[Group, Sequence[Probe]]] = [("pattern", pattern.probes), ("universal", universal)]
-    return await run_checks(pattern.id, lambda: boot(pattern), groups, meta.ui_marker, on_check)
+    return await run_checks(pattern.id, lambda: boot(pattern), groups, meta.ui_marker, on_check, stops)
 
 
 async def validate_patterns_async(
@@ -132,14 +144,19 @@ async def validate_patterns_async(
     limit = asyncio.Semaphore(max(1, concurrency or os.cpu_count() or 2))
     started = time.perf_counter()
 
+    stops: list[asyncio.Task[None]] = []  # a pattern's stop overlaps the next pattern's boot
+
     async def one(pattern_id: str) -> ValidationReport:
         async with limit:
-            report = await validate_one(catalog.get(pattern_id), boot, on_check)
+            report = await validate_one(catalog.get(pattern_id), boot, on_check, stops)
         if on_report is not None:
             on_report(report)
         return report
 
-    reports = list(await asyncio.gather(*(one(pid) for pid in resolved)))
+    try:
+        reports = list(await asyncio.gather(*(one(pid) for pid in resolved)))
+    finally:  # every app is stopped before the run returns, even when it is cancelled
+        await asyncio.shield(asyncio.gather(*stops, return_exceptions=True))
     return ValidationSummary(
         reports=reports,
         passed=all(r.passed for r in reports),
