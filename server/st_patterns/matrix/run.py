@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+import anyio
 from pydantic import BaseModel, Field
 
 from st_patterns.catalog.compat import Cell, Compatibility
@@ -166,8 +167,9 @@ async def run_matrix(
                 on_report=on_report,
             )
             await asyncio.gather(*pending)
-        finally:
-            await asyncio.to_thread(launcher.close)
+        finally:  # cancelled or not, this release's apps and fork server go (shielded: anyio re-cancels awaits)
+            with anyio.CancelScope(shield=True):
+                await asyncio.to_thread(launcher.close)
     return MatrixReport(
         versions=list(versions),
         patterns=patterns,

@@ -66,14 +66,33 @@ def _check_http(probe: Probe, response: httpx.Response) -> tuple[bool, str, str]
     return not problems, ", ".join(expected) or "any answer", actual_text
 
 
-async def _run_http(base_url: str, probe: Probe, jar: httpx.Cookies, timeout: float) -> tuple[bool, str, str]:
+Clients = dict[tuple[str, str, bool], httpx.AsyncClient]
+
+
+def _client(base_url: str, probe: Probe, timeout: float, clients: Clients | None) -> httpx.AsyncClient:
+    """A client for this probe's source address; with ``clients``, one kept-alive client per address and
+    redirect mode is reused across probes (a new connection per probe costs the app more than the probe)."""
+    key = (base_url, probe.source_ip, probe.follow_redirects)
+    if clients is not None and key in clients:
+        return clients[key]
+    transport = httpx.AsyncHTTPTransport(local_address=probe.source_ip, verify=_ssl_context())
+    client = httpx.AsyncClient(
+        base_url=base_url, transport=transport, timeout=timeout, follow_redirects=probe.follow_redirects
+    )
+    if clients is not None:
+        clients[key] = client
+    return client
+
+
+async def _run_http(
+    base_url: str, probe: Probe, jar: httpx.Cookies, timeout: float, clients: Clients | None = None
+) -> tuple[bool, str, str]:
     headers = dict(probe.headers)
     if probe.forwarded_for:
         headers["X-Forwarded-For"] = probe.forwarded_for
-    transport = httpx.AsyncHTTPTransport(local_address=probe.source_ip, verify=_ssl_context())
-    async with httpx.AsyncClient(
-        base_url=base_url, transport=transport, cookies=jar, timeout=timeout, follow_redirects=probe.follow_redirects
-    ) as client:
+    client = _client(base_url, probe, timeout, clients)
+    try:
+        client.cookies = httpx.Cookies(jar)  # this probe's jar only: nothing carries over from other probes
         for name, value in probe.cookies.items():
             client.cookies.set(name, value)
         response = await client.request(
@@ -85,6 +104,9 @@ async def _run_http(base_url: str, probe: Probe, jar: httpx.Cookies, timeout: fl
         )
         jar.clear()  # mirror the client's jar, so cookies the server deleted (Max-Age=0) are gone too
         jar.update(client.cookies)
+    finally:
+        if clients is None:
+            await client.aclose()
     return _check_http(probe, response)
 
 
@@ -114,7 +136,13 @@ async def _run_ws(
 
 
 async def run_probe(
-    base_url: str, probe: Probe, *, jar: httpx.Cookies, marker: str, timeout: float = 15.0
+    base_url: str,
+    probe: Probe,
+    *,
+    jar: httpx.Cookies,
+    marker: str,
+    timeout: float = 15.0,
+    clients: Clients | None = None,
 ) -> ProbeResult:
     """Run one probe; transport errors count as a failed probe, never as an exception."""
     started = time.perf_counter()
@@ -122,7 +150,7 @@ async def run_probe(
         if probe.kind == "websocket":
             passed, expected, actual = await _run_ws(base_url, probe, jar, marker, timeout)
         else:
-            passed, expected, actual = await _run_http(base_url, probe, jar, timeout)
+            passed, expected, actual = await _run_http(base_url, probe, jar, timeout, clients)
     except httpx.HTTPError as exc:
         passed, expected, actual = False, "an HTTP answer", f"{type(exc).__name__}: {exc}"
     return ProbeResult(
@@ -167,6 +195,25 @@ async def run_probes(
     """
     jars = {} if jars is None else jars
     results = []
+    clients: Clients = {}
+    try:
+        return await _run_all(base_url, probes, marker, jars, on_result, timeout, runs, clients, results)
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
+async def _run_all(
+    base_url: str,
+    probes: Sequence[Probe],
+    marker: str,
+    jars: dict[str, httpx.Cookies],
+    on_result: ProbeCallback | None,
+    timeout: float,
+    runs: dict[tuple[object, ...], ProbeResult] | None,
+    clients: Clients,
+    results: list[ProbeResult],
+) -> list[ProbeResult]:
     for probe in probes:
         jar = jars.setdefault(probe.jar, httpx.Cookies()) if probe.jar else httpx.Cookies()
         key = same_run_key(probe) if runs is not None else None
@@ -182,7 +229,9 @@ async def run_probes(
                 }
             )
         else:
-            result = await run_probe(base_url.rstrip("/"), probe, jar=jar, marker=marker, timeout=timeout)
+            result = await run_probe(
+                base_url.rstrip("/"), probe, jar=jar, marker=marker, timeout=timeout, clients=clients
+            )
             if runs is not None and key is not None:
                 runs[key] = result
         results.append(result)

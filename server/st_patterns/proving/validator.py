@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+import anyio
 import httpx
 
 from st_patterns.catalog.contract import Probe
@@ -101,7 +102,8 @@ async def run_checks(
             await run_probes(booted.base_url, probes, marker=marker, jars=jars, on_result=record, runs=runs)
     finally:
         if stops is None:
-            await asyncio.to_thread(booted.stop)
+            with anyio.CancelScope(shield=True):  # a cancelled run still stops its app (anyio re-cancels awaits)
+                await asyncio.to_thread(booted.stop)
         else:
             stops.append(asyncio.create_task(asyncio.to_thread(booted.stop)))
     failed = sum(not c.passed for c in checks)
@@ -141,14 +143,17 @@ async def validate_patterns_async(
 ) -> ValidationSummary:
     """Validate patterns in parallel, up to ``concurrency`` (default: the number of cores) at a time."""
     resolved = resolve_ids(catalog, ids)
-    limit = asyncio.Semaphore(max(1, concurrency or os.cpu_count() or 2))
+    width = max(1, concurrency or os.cpu_count() or 2)
+    limit = asyncio.Semaphore(width)
     started = time.perf_counter()
 
-    stops: list[asyncio.Task[None]] = []  # a pattern's stop overlaps the next pattern's boot
+    # In parallel runs a pattern's stop overlaps the next pattern's boot; --concurrency 1 keeps one app at a time.
+    stops: list[asyncio.Task[None]] = []
+    overlap = width > 1
 
     async def one(pattern_id: str) -> ValidationReport:
         async with limit:
-            report = await validate_one(catalog.get(pattern_id), boot, on_check, stops)
+            report = await validate_one(catalog.get(pattern_id), boot, on_check, stops if overlap else None)
         if on_report is not None:
             on_report(report)
         return report
@@ -156,7 +161,8 @@ async def validate_patterns_async(
     try:
         reports = list(await asyncio.gather(*(one(pid) for pid in resolved)))
     finally:  # every app is stopped before the run returns, even when it is cancelled
-        await asyncio.shield(asyncio.gather(*stops, return_exceptions=True))
+        with anyio.CancelScope(shield=True):
+            await asyncio.gather(*stops, return_exceptions=True)
     return ValidationSummary(
         reports=reports,
         passed=all(r.passed for r in reports),
