@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from st_patterns.checker import RULES_BY_ID, check_file
+from st_patterns.checker import RULES_BY_ID, _report, check_file
 from st_patterns.checker.config import CheckConfig
 from st_patterns.checker.models import CheckReport, Finding
 from st_patterns.checker.project_mode import check_project
@@ -92,7 +92,6 @@ def check_paths(paths: Sequence[Path], config: CheckConfig, streamlit: Streamlit
     for name in sorted(by_file):
         report = by_file[name]
         kept = [f.model_copy(update={"file": None}) for f in report.findings if config.keeps(f)]
-        kept.sort(key=lambda f: (f.line, f.column, f.rule_id))
         if kept or report.suppressed:
             files.append(_counted(name, kept, report.suppressed))
     every = [f for report in files for f in report.findings]
@@ -128,13 +127,4 @@ def _merge(by_file: dict[str, CheckReport], name: str, findings: list[Finding], 
 
 
 def _counted(name: str, findings: list[Finding], suppressed: int) -> CheckReport:
-    counts = {level: sum(1 for f in findings if f.severity == level) for level in ("error", "warning", "info")}
-    return CheckReport(
-        filename=name,
-        findings=findings,
-        errors=counts["error"],
-        warnings=counts["warning"],
-        infos=counts["info"],
-        ok=counts["error"] == 0,
-        suppressed=suppressed,
-    )
+    return _report(name, findings).model_copy(update={"suppressed": suppressed})
