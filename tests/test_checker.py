@@ -538,6 +538,11 @@ def test_unparsable_source_is_a_finding_not_an_exception(source: str, line: int)
     assert not report.ok and report.findings[0].message.startswith("Syntax error")
 
 
+def test_checked_code_warnings_are_not_printed(recwarn: pytest.WarningsRecorder) -> None:
+    report = check_source('path = "C:\\d+\\w"\npattern = "\\d"\n')
+    assert report.ok and not [w for w in recwarn if issubclass(w.category, SyntaxWarning | DeprecationWarning)]
+
+
 def test_empty_source_is_ok() -> None:
     report = check_source("")
     assert report.ok and report.findings == [] and report.errors == 0

@@ -150,7 +150,8 @@ async def test_run_matrix_over_mcp_reports_progress_and_stops_everything_when_ca
     started = await anyio.to_thread.run_sync(_call_then_cancel, server.mcp_url)
     assert started, "the run never reported progress"
     envs_root = str(Path.home() / ".cache" / "st-patterns" / "envs")
-    seen = await _processes_under(envs_root, grace=4.0, watch=6.0)  # uncancelled, eight releases take > 30 s
+    # A stop may take its grace (TERM, then KILL after 5 s); uncancelled, eight releases take > 30 s.
+    seen = await _processes_under(envs_root, grace=7.0, watch=6.0)
     assert not seen, f"processes of the cancelled run kept running (or new ones started): {seen}"
     async with Client(server.mcp_url) as client:  # the server stayed healthy
         health = await client.call_tool("list_patterns", {})

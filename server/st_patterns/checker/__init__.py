@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import tokenize
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -84,7 +85,9 @@ def check_source(source: str, filename: str = "<source>", streamlit: StreamlitTa
             "Check the module that builds the ASGI app (the st.App / FastAPI / middleware code) on its own."
         )
     try:
-        tree = ast.parse(source, filename=filename)
+        with warnings.catch_warnings():  # invalid escapes in the checked code are not the checker's output
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
         return _report(filename, [_syntax_finding(exc.msg, exc.lineno, exc.offset)])
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting

@@ -21,6 +21,7 @@ import copy
 import io
 import os
 import tokenize
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +76,9 @@ def parse_module(path: str, source: str) -> Module:
     if len(source.encode("utf-8", errors="replace")) > MAX_SOURCE_BYTES:
         return Module(path, source, None, f"larger than {MAX_SOURCE_BYTES // 1024} KiB")
     try:
-        return Module(path, source, ast.parse(source, filename=path))
+        with warnings.catch_warnings():  # invalid escapes in someone's code are theirs, not our output
+            warnings.simplefilter("ignore")
+            return Module(path, source, ast.parse(source, filename=path))
     except SyntaxError as exc:
         return Module(path, source, None, f"syntax error: {exc.msg} (line {exc.lineno})")
     except (ValueError, RecursionError, MemoryError):
