@@ -383,6 +383,21 @@ def run_app(request: dict[str, Any]) -> int:
     return 0
 
 
+def skip_direct_run_warning() -> None:
+    """Mark Streamlit's once-per-process "run it with `streamlit run`" check as done, before any fork.
+
+    The check is for a script run with bare ``python``; every child here serves through a runtime. Left to run,
+    the first ``st.*`` call of each child does ``inspect.stack()`` over the fork server's deep stack, reading the
+    source of every frame (measured: ~0.1 s of CPU per child, a quarter of a validation run). Private API: where
+    it differs, nothing happens.
+    """
+    with contextlib.suppress(Exception):
+        from streamlit import delta_generator
+
+        if hasattr(delta_generator, "_use_warning_has_been_displayed"):
+            delta_generator._use_warning_has_been_displayed = True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m st_patterns.instances.forkserver")
     parser.add_argument("--parent-pid", type=int, default=0, help="exit at once unless this is our parent")
@@ -407,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     failed.update(import_modules(SERVER_START_MODULES))
     if not args.no_scan_cache and (problem := cache_component_scan()):
         failed["component scan cache"] = problem
+    skip_direct_run_warning()
     if not wait_single_threaded():  # the scan's worker threads must be fully gone, not just joined
         server.tainted_by = "the server start-up modules"
     # The --preload extras are imported after "ready", while no spawn is waiting: the first apps fork without
