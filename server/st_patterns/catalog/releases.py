@@ -3,7 +3,7 @@ and the version arithmetic the matrix, the catalog and the checker share.
 
 Example::
 
-    latest_patches()                       # ("1.53.1", "1.54.0", ..., "1.67.0")
+    RELEASES                               # ("1.53.1", "1.54.0", ..., "1.67.0")
     covering("1.58")                       # "1.58.0": the release a user on 1.58.x is answered for
 """
 
@@ -49,10 +49,6 @@ def parse(text: str) -> Version:
 def minor(version: Version | str) -> tuple[int, int]:
     v = parse(version) if isinstance(version, str) else version
     return (v.major, v.minor)
-
-
-def latest_patches() -> tuple[str, ...]:
-    return RELEASES
 
 
 def covering(text: str) -> str | None:

@@ -93,10 +93,13 @@ def check_source(source: str, filename: str = "<source>", streamlit: StreamlitTa
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
         reason = "source contains NUL bytes" if isinstance(exc, ValueError) else "source is nested too deeply"
         return _report(filename, [_syntax_finding(reason, 1, 1)])
-    ctx = Context(tree, source)
+    return _report(filename, _findings(Context(tree, source), streamlit), lambda _file: source)
+
+
+def _findings(ctx: Context, streamlit: StreamlitTarget | None) -> list[Finding]:
+    """Every rule for the release ``streamlit``, plus what that release asks of the requirements."""
     ctx.streamlit = streamlit
-    findings = run_rules(ctx) + (dependency_findings(streamlit) if streamlit is not None else [])
-    return _report(filename, findings, lambda _file: source)
+    return run_rules(ctx) + (dependency_findings(streamlit) if streamlit is not None else [])
 
 
 def run_rules(ctx: Context) -> list[Finding]:
@@ -135,22 +138,16 @@ def check_file(path: Path, streamlit: StreamlitTarget | None = None) -> CheckRep
     except (OSError, SyntaxError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"Cannot read {str(path)!r} as Python source: {exc}. Save it as UTF-8 text.") from exc
     target = streamlit or detect(path.parent)
-    report = check_source(source, filename=str(path), streamlit=target)
-    if report.findings and report.findings[0].rule_id == SYNTAX_ERROR.id:
-        return report
-    project = Project(root=path.parent.resolve(), sources=None)
-    view = project.linked(path.name)
-    if not view.origins:  # imports nothing from its siblings: the plain check already is the answer
-        return report
+    project = Project(root=path.parent.resolve())
+    view = project.linked(path.name)  # the module with what it imports from its siblings (parsed once)
+    if view.module.tree is None:  # does not parse: check_source says where
+        return check_source(source, filename=str(path), streamlit=target)
 
     def source_of(file: str | None) -> str:
         module = project.module(file) if file is not None else None
         return module.source if module is not None else source
 
-    ctx = Context(view.tree, source, view.origins)
-    ctx.streamlit = target
-    findings = run_rules(ctx) + (dependency_findings(target) if target is not None else [])
-    return _report(str(path), findings, source_of)
+    return _report(str(path), _findings(Context(view.tree, source, view.origins), target), source_of)
 
 
 def _syntax_finding(message: str, line: int | None, column: int | None) -> Finding:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from st_patterns.checker import RULES_BY_ID, SYNTAX_ERROR, _report, run_rules
+from st_patterns.checker import SYNTAX_ERROR, _is_local, _report, run_rules
 from st_patterns.checker._context import Context
 from st_patterns.checker.models import CheckReport, Finding
 from st_patterns.checker.rules_login import served_paths
@@ -76,8 +76,7 @@ def check_project(
         spliced = _spliced_lines(project, module.tree)
         for finding in run_rules(ctx):
             file = finding.file or module.path
-            local = RULES_BY_ID[finding.rule_id].local if finding.rule_id in RULES_BY_ID else False
-            if finding.file is None and not local and any(start <= finding.line <= end for start, end in spliced):
+            if finding.file is None and not _is_local(finding.rule_id) and _within(finding.line, spliced):
                 continue  # judged by the module that imports this definition, where it is used
             by_file.setdefault(file, []).append(finding.model_copy(update={"file": file}))
 
@@ -119,6 +118,10 @@ def check_folder(folder: Path) -> ProjectReport:
     except OSError as exc:
         raise InvalidInput(f"Cannot use {str(folder)[:200]!r} as a folder: {exc}.") from exc
     return check_project(Project.from_folder(folder), root=str(folder))
+
+
+def _within(line: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= line <= end for start, end in spans)
 
 
 def _spliced_lines(project: Project, tree: object) -> list[tuple[int, int]]:

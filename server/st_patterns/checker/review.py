@@ -22,7 +22,7 @@ from st_patterns.errors import InvalidInput, UserCodeRefused
 from st_patterns.instances.backends.base import Backend
 from st_patterns.models import ValidationReport
 from st_patterns.projects.linker import Project
-from st_patterns.projects.streamlit_version import StreamlitTarget, detect, given
+from st_patterns.projects.streamlit_version import StreamlitTarget, detect_in, given
 from st_patterns.projects.upload import check_files
 from st_patterns.proving.boot import user_file_boot
 from st_patterns.proving.universal import universal_probes
@@ -47,7 +47,7 @@ def _static(
         raise InvalidInput("Pass exactly one of `source` (the code), `path` (a .py file or folder) or `files`.")
     if files is not None:
         check_files(files)
-        return flatten(check_project(Project.from_sources(files), streamlit=streamlit or _from_files(files)))
+        return flatten(check_project(Project.from_sources(files), streamlit=streamlit or detect_in(files)))
     if path is not None:
         try:
             is_dir = path.is_dir()
@@ -59,20 +59,6 @@ def _static(
             raise InvalidInput(f"{str(path)[:200]!r} is not a .py file; check_app reviews Python modules.")
         return checker.check_file(path, streamlit)
     return checker.check_source(source or "", "<source>", streamlit)
-
-
-def _from_files(files: Mapping[str, str]) -> StreamlitTarget | None:
-    """The Streamlit requirement among files sent over MCP (requirements.txt, pyproject.toml, uv.lock)."""
-    import tempfile
-
-    wanted = [n for n in files if n in ("uv.lock", "poetry.lock", "pyproject.toml") or n.startswith("requirements")]
-    if not wanted:
-        return None
-    with tempfile.TemporaryDirectory(prefix="st-patterns-req-") as tmp:
-        for name in wanted:
-            if "/" not in name:
-                (Path(tmp) / name).write_text(files[name], encoding="utf-8")
-        return detect(Path(tmp))
 
 
 def flatten(report: ProjectReport) -> CheckReport:

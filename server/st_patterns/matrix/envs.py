@@ -27,7 +27,7 @@ from pathlib import Path
 
 import st_patterns
 from st_patterns.catalog.releases import pins_for
-from st_patterns.errors import InvalidInput, StPatternsError
+from st_patterns.errors import StPatternsError
 
 BASE_REQUIREMENTS = ("uvicorn", "websockets")
 MARKER = "st-patterns-env.json"
@@ -97,9 +97,6 @@ class Environments:
         recipe = "\n".join([BUILD_FORMAT, *self.requirements(version, extra)])
         digest = hashlib.sha256(recipe.encode()).hexdigest()[:8]
         return self.cache_dir / f"streamlit-{version}-{tag}-{digest}"
-
-    def cached(self, version: str, extra: Sequence[str] = ()) -> bool:
-        return version == current_streamlit() or (self.folder(version, extra) / MARKER).is_file()
 
     def ensure(self, version: str, requirements: Sequence[str] = ()) -> Env:
         """The environment for ``version``, built if it is not cached yet; raises EnvironmentFailed."""
@@ -177,8 +174,3 @@ def _write_shim(shim: Path) -> None:
     (shim / "st_patterns" / "__init__.py").write_text('"""Shim: only the fork server."""\n')
     (target / "__init__.py").write_text("")
     shutil.copyfile(source, target / "forkserver.py")
-
-
-def check_version_list(versions: Sequence[str]) -> None:
-    if not versions:
-        raise InvalidInput("No Streamlit release to run; pass --streamlit 1.53,1.67 or --all-releases.")

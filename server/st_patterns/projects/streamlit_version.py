@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import Version
@@ -53,15 +55,28 @@ def given(version: str) -> StreamlitTarget:
 
 def detect(folder: Path) -> StreamlitTarget | None:
     """The project's Streamlit, from the first file at ``folder`` that names it (None: no file does)."""
-    for name in LOCK_FILES:
-        found = _from_lock(folder / name)
+    names = [*LOCK_FILES, *sorted(p.name for p in folder.glob("requirements*.txt")), "pyproject.toml"]
+    return detect_in({name: text for name in names if (text := _read(folder / name)) is not None})
+
+
+def detect_in(files: Mapping[str, str]) -> StreamlitTarget | None:
+    """The same, from file texts by name (files sent over MCP): lock files first, then requirements, then
+    pyproject.toml."""
+    wanted = (n for n in files if n.startswith("requirements") and n.endswith(".txt") and "/" not in n)
+    order = [*LOCK_FILES, *sorted(wanted)]
+    for name in [*order, "pyproject.toml"]:
+        text = files.get(name)
+        if text is None:
+            continue
+        if name in LOCK_FILES:
+            found = _from_lock(name, text)
+        elif name == "pyproject.toml":
+            found = _from_pyproject(name, text)
+        else:
+            found = _from_requirements(name, text)
         if found is not None:
             return found
-    for path in sorted(folder.glob("requirements*.txt")):
-        found = _from_requirements(path)
-        if found is not None:
-            return found
-    return _from_pyproject(folder / "pyproject.toml")
+    return None
 
 
 def _read(path: Path) -> str | None:
@@ -73,18 +88,21 @@ def _read(path: Path) -> str | None:
         return None
 
 
+def _toml(text: str) -> dict[str, Any] | None:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+
+
 def _line_of(text: str, needle: str) -> int:
     index = text.find(needle)
     return text.count("\n", 0, index) + 1 if index >= 0 else 1
 
 
-def _from_lock(path: Path) -> StreamlitTarget | None:
-    text = _read(path)
-    if text is None:
-        return None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+def _from_lock(name: str, text: str) -> StreamlitTarget | None:
+    data = _toml(text)
+    if data is None:
         return None
     versions = {p.get("name", "").lower(): p.get("version") for p in data.get("package", []) if isinstance(p, dict)}
     version = versions.get("streamlit")
@@ -95,7 +113,7 @@ def _from_lock(path: Path) -> StreamlitTarget | None:
     return StreamlitTarget(
         spec=f"=={version}",
         releases=[release] if release else [],
-        source=path.name,
+        source=name,
         line=_line_of(text, 'name = "streamlit"'),
         starlette=f"=={starlette}" if isinstance(starlette, str) else None,
         starlette_line=_line_of(text, 'name = "starlette"') if isinstance(starlette, str) else None,
@@ -128,33 +146,26 @@ def _target(requirements: list[tuple[Requirement, int]], source: str) -> Streaml
     )
 
 
-def _from_requirements(path: Path) -> StreamlitTarget | None:
-    text = _read(path)
-    if text is None:
-        return None
+def _from_requirements(name: str, text: str) -> StreamlitTarget | None:
     found = [(r, n) for n, line in enumerate(text.splitlines(), 1) if (r := _requirement(line)) is not None]
-    return _target(found, path.name)
+    return _target(found, name)
 
 
-def _from_pyproject(path: Path) -> StreamlitTarget | None:
-    text = _read(path)
-    if text is None:
-        return None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+def _from_pyproject(name: str, text: str) -> StreamlitTarget | None:
+    data = _toml(text)
+    if data is None:
         return None
     entries: list[str] = list(data.get("project", {}).get("dependencies", []) or [])
     poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}
-    for name, value in poetry.items() if isinstance(poetry, dict) else []:
-        if isinstance(value, str) and name.lower() in ("streamlit", "starlette"):
-            entries.append(f"{name}{_poetry_spec(value)}")
+    for package, value in poetry.items() if isinstance(poetry, dict) else []:
+        if isinstance(value, str) and package.lower() in ("streamlit", "starlette"):
+            entries.append(f"{package}{_poetry_spec(value)}")
     found = []
     for entry in entries:
         requirement = _requirement(entry) if isinstance(entry, str) else None
         if requirement is not None:
             found.append((requirement, _line_of(text, requirement.name)))
-    return _target(found, path.name)
+    return _target(found, name)
 
 
 def _poetry_spec(value: str) -> str:
