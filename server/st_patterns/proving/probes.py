@@ -194,49 +194,45 @@ async def run_probes(
     run's outcome (named as such) instead of a second script run.
     """
     jars = {} if jars is None else jars
-    results = []
+    results: list[ProbeResult] = []
     clients: Clients = {}
     try:
-        return await _run_all(base_url, probes, marker, jars, on_result, timeout, runs, clients, results)
+        for probe in probes:
+            results.append(await _next_result(base_url, probe, jars, marker, timeout, runs, clients))
+            if on_result is not None:
+                maybe = on_result(results[-1])
+                if maybe is not None:
+                    await maybe
     finally:
         for client in clients.values():
             await client.aclose()
+    return results
 
 
-async def _run_all(
+async def _next_result(
     base_url: str,
-    probes: Sequence[Probe],
-    marker: str,
+    probe: Probe,
     jars: dict[str, httpx.Cookies],
-    on_result: ProbeCallback | None,
+    marker: str,
     timeout: float,
     runs: dict[tuple[object, ...], ProbeResult] | None,
     clients: Clients,
-    results: list[ProbeResult],
-) -> list[ProbeResult]:
-    for probe in probes:
-        jar = jars.setdefault(probe.jar, httpx.Cookies()) if probe.jar else httpx.Cookies()
-        key = same_run_key(probe) if runs is not None else None
-        earlier = runs.get(key) if runs is not None and key is not None else None
-        if earlier is not None:
-            result = earlier.model_copy(
-                update={
-                    "name": probe.name,
-                    "negative": probe.negative,
-                    "see_pattern": probe.see_pattern,
-                    "actual": f"{earlier.actual} (the same run as {earlier.name!r})",
-                    "seconds": 0.0,
-                }
-            )
-        else:
-            result = await run_probe(
-                base_url.rstrip("/"), probe, jar=jar, marker=marker, timeout=timeout, clients=clients
-            )
-            if runs is not None and key is not None:
-                runs[key] = result
-        results.append(result)
-        if on_result is not None:
-            maybe = on_result(result)
-            if maybe is not None:
-                await maybe
-    return results
+) -> ProbeResult:
+    """One probe's result: run, or taken from an earlier run that answers it (see :func:`same_run_key`)."""
+    jar = jars.setdefault(probe.jar, httpx.Cookies()) if probe.jar else httpx.Cookies()
+    key = same_run_key(probe) if runs is not None else None
+    earlier = runs.get(key) if runs is not None and key is not None else None
+    if earlier is not None:
+        return earlier.model_copy(
+            update={
+                "name": probe.name,
+                "negative": probe.negative,
+                "see_pattern": probe.see_pattern,
+                "actual": f"{earlier.actual} (the same run as {earlier.name!r})",
+                "seconds": 0.0,
+            }
+        )
+    result = await run_probe(base_url.rstrip("/"), probe, jar=jar, marker=marker, timeout=timeout, clients=clients)
+    if runs is not None and key is not None:
+        runs[key] = result
+    return result
