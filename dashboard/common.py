@@ -33,7 +33,7 @@ STATUS_COLOUR = {
     "exited": "red",
     "failed": "red",
 }
-CATEGORY_COLOUR = {"skeleton": "blue", "guard": "orange", "bridge": "violet"}
+CATEGORY_COLOUR = {"skeleton": "blue", "guard": "orange", "bridge": "violet", "operations": "green"}
 DETAIL_TTL = 3.0  # seconds a sampled InstanceDetail (CPU, RSS, health) is reused across reruns and sessions
 HISTORY_POINTS = 150  # samples kept per instance for the chart (~7 minutes at DETAIL_TTL)
 FLASH_KEY = "_flash"

@@ -23,6 +23,7 @@ CATEGORIES = {
     "skeleton": "Where Streamlit sits and what is mounted beside it.",
     "guard": "Middleware that protects the page, its assets and the websocket the UI runs on.",
     "bridge": "Shared resources, MCP and metadata routes joined to the Streamlit app.",
+    "operations": "Running it for real: launchers, background work, tracing, proxies, workers, containers.",
 }
 LANGUAGES = {
     ".py": "python",

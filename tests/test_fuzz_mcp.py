@@ -451,7 +451,7 @@ def test_check_app_never_masks_errors(harness: Harness) -> None:
         ("get_pattern", {"pattern_id": "nope_nope"}, "Valid ids"),
         ("get_pattern", {}, "pattern_id"),
         ("get_pattern", {"pattern_id": 5}, "valid string"),
-        ("list_patterns", {"category": "nope"}, "'skeleton', 'guard' or 'bridge'"),
+        ("list_patterns", {"category": "nope"}, "'skeleton', 'guard', 'bridge' or 'operations'"),
         ("list_patterns", {"query": "q" * 201}, "at most 200"),
         ("recommend_pattern", {"need": ""}, "Describe the need"),
         ("recommend_pattern", {"need": "x", "limit": 0}, "greater than or equal to 1"),

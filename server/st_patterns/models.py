@@ -21,7 +21,7 @@ class VersionAnswer(BaseModel):
 class PatternSummary(BaseModel):
     id: str
     title: str
-    category: Literal["skeleton", "guard", "bridge"]
+    category: Literal["skeleton", "guard", "bridge", "operations"]
     summary: str
     tags: list[str] = Field(default_factory=list)
     streamlit: str | None = Field(

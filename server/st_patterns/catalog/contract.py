@@ -24,7 +24,7 @@ PROBES_FILE = "probes.toml"
 EXPLANATION_FILE = "explanation.md"
 EXPLANATION_SECTIONS = ("Problem", "How it works", "Key lines", "What breaks")
 
-Category = Literal["skeleton", "guard", "bridge"]
+Category = Literal["skeleton", "guard", "bridge", "operations"]
 
 
 class _Strict(BaseModel):

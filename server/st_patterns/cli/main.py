@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     stdio.set_defaults(handler=cmd_stdio)
 
     lst = sub.add_parser("list", help="List patterns.")
-    lst.add_argument("--category", choices=["skeleton", "guard", "bridge"])
+    lst.add_argument("--category", choices=["skeleton", "guard", "bridge", "operations"])
     lst.add_argument("--query", help="Words that must all appear.")
     lst.add_argument("--streamlit", metavar="VERSION", help="Answer for this Streamlit release (e.g. 1.58).")
     lst.add_argument("--json", action="store_true")

@@ -52,8 +52,11 @@ def _register_catalog_tools(mcp: FastMCP, services: Services) -> None:
     @mcp.tool(annotations=READ_ONLY)
     def list_patterns(
         category: Annotated[
-            Literal["skeleton", "guard", "bridge"] | None,
-            Field(description="skeleton = who mounts whom; guard = middleware/security; bridge = lifespan, MCP, SEO."),
+            Literal["skeleton", "guard", "bridge", "operations"] | None,
+            Field(
+                description="skeleton = who mounts whom; guard = middleware/security; bridge = lifespan, MCP, "
+                "SEO; operations = launchers, background work, tracing, proxies, workers, containers."
+            ),
         ] = None,
         query: Annotated[
             str | None,
