@@ -67,7 +67,7 @@ class Recommendation(BaseModel):
 
 class ProbeResult(BaseModel):
     name: str
-    kind: Literal["http", "websocket"]
+    kind: Literal["http", "websocket", "log", "shutdown"]
     passed: bool
     negative: bool = False
     expected: str
@@ -94,6 +94,9 @@ class ValidationReport(BaseModel):
     boot_seconds: float | None = Field(default=None, description="Launch-to-healthy time of the app under test.")
     started_at: str = Field(description="ISO-8601 UTC time the validation started.")
     error: str | None = Field(default=None, description="Why the app could not be validated (e.g. failed to boot).")
+    skipped: str | None = Field(
+        default=None, description="Why the pattern was not validated here (e.g. 'needs nginx'); never a pass."
+    )
 
 
 class ValidationSummary(BaseModel):
@@ -102,6 +105,7 @@ class ValidationSummary(BaseModel):
     patterns: int
     checks: int
     failed_checks: int
+    skipped: list[str] = Field(default_factory=list, description="Patterns not validated here, with the reason.")
     seconds: float = Field(description="Wall time of the whole run.")
     sum_seconds: float = Field(description="Sum of per-pattern times (what a sequential run would roughly cost).")
 

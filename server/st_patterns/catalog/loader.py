@@ -29,7 +29,21 @@ from st_patterns.paths import patterns_dir
 
 T = TypeVar("T", bound=BaseModel)
 
-_SOURCE_SUFFIXES = {".py", ".toml", ".md", ".html", ".css", ".js", ".txt", ".json", ".xml", ".svg", ".webmanifest"}
+_SOURCE_SUFFIXES = {
+    ".py",
+    ".toml",
+    ".md",
+    ".html",
+    ".css",
+    ".js",
+    ".txt",
+    ".json",
+    ".xml",
+    ".svg",
+    ".webmanifest",
+    ".conf",
+}
+_SOURCE_NAMES = {"Dockerfile", ".dockerignore"}
 _MAX_FILE_BYTES = 64 * 1024
 
 
@@ -41,6 +55,7 @@ class Pattern:
     folder: Path
     probes: tuple[contract.Probe, ...]
     explanation: Explanation
+    sidecars: tuple[contract.Sidecar, ...] = ()
     files: tuple[str, ...] = field(default_factory=tuple)
     search_words: frozenset[str] = field(default_factory=frozenset, repr=False)
 
@@ -129,15 +144,22 @@ def load_pattern(folder: Path) -> Pattern:
             p.relative_to(folder).as_posix()
             for p in folder.rglob("*")
             if p.is_file()
-            and p.suffix in _SOURCE_SUFFIXES
+            and (p.suffix in _SOURCE_SUFFIXES or p.name in _SOURCE_NAMES)
             and "__pycache__" not in p.parts
             and p.stat().st_size <= _MAX_FILE_BYTES
         )
     )
+    for sidecar in probes.sidecar:
+        missing = [name for name in sidecar.templates if not (folder / name).is_file()]
+        if sidecar.docker is not None and not (folder / sidecar.docker.dockerfile).is_file():
+            missing.append(sidecar.docker.dockerfile)
+        if missing:
+            raise PatternInvalid(name, f"sidecar {sidecar.name!r}: missing file {missing[0]}")
     return Pattern(
         meta=meta,
         folder=folder.resolve(),
         probes=tuple(probes.probe),
+        sidecars=tuple(probes.sidecar),
         explanation=parse_explanation(name, explanation_text),
         files=files,
         search_words=_search_words(meta),

@@ -41,6 +41,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     def on_report(report: ValidationReport) -> None:
         if quiet:
             return
+        if report.skipped:
+            print(f"SKIP {report.pattern_id}: {report.skipped}")
+            return
         mark = "PASS" if report.passed else "FAIL"
         boot = f", boot {report.boot_seconds:.2f} s" if report.boot_seconds is not None else ""
         print(
@@ -76,10 +79,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(summary.model_dump_json(indent=2))
     else:
         verdict = "all green" if summary.passed else f"{summary.failed_checks} failed"
+        skipped = f", {len(summary.skipped)} skipped" if summary.skipped else ""
         print(
-            f"{summary.patterns} patterns, {summary.checks} checks, {verdict}; "
+            f"{summary.patterns} patterns, {summary.checks} checks, {verdict}{skipped}; "
             f"wall {summary.seconds:.2f} s (sum of per-pattern times {summary.sum_seconds:.2f} s)"
         )
+    if summary.skipped and args.no_skip:
+        print("error: --no-skip: skipped " + "; ".join(summary.skipped), file=sys.stderr)
+        return 1
     return 0 if summary.passed else 1
 
 
@@ -91,6 +98,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     val.add_argument("--junit", metavar="FILE", help="Also write a JUnit XML report.")
     val.add_argument("--concurrency", type=int, default=None, help="Patterns at once (default: cores).")
     val.add_argument("--no-fork", action="store_true", help="Boot cold with uvicorn instead of the fork server.")
+    val.add_argument(
+        "--no-skip", action="store_true", help="Fail when a pattern is skipped (its sidecar's program is missing)."
+    )
     val.add_argument("--app", metavar="PATH", help="Validate your own app (a .py file or folder) instead.")
     val.add_argument("--probes", metavar="FILE", help="With --app: your probes.toml (default: suggested ones).")
     val.add_argument("--entry", metavar="MODULE:ATTR", help="With --app: the ASGI app, if not found by itself.")

@@ -86,6 +86,8 @@ def _cell(report: ValidationReport) -> Cell:
     failure = f"{first.name}: {first.actual}"[:300] if first is not None else None
     if report.error:
         failure = f"boot: {report.error}"[:300]
+    if report.skipped:
+        failure = f"skipped: {report.skipped}"[:300]
     return Cell(
         passed=report.passed, checks=report.total, failed=report.failed, first_failure=failure, seconds=report.seconds
     )
@@ -162,7 +164,7 @@ async def run_matrix(
             await validate_patterns_async(
                 catalog,
                 patterns,
-                pattern_boot(launcher, log_dir / version),
+                pattern_boot(launcher, log_dir / version, python=env.python),
                 concurrency=concurrency,
                 on_report=on_report,
             )

@@ -12,7 +12,11 @@ Example::
 
 from __future__ import annotations
 
+import shutil
+import signal
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from st_patterns.catalog.loader import Pattern
@@ -21,10 +25,13 @@ from st_patterns.instances.backends.base import Backend, SpawnSpec
 from st_patterns.instances.record import Reporter, wait_healthy
 from st_patterns.instances.source import AppSource
 from st_patterns.instances.state import pick_port
+from st_patterns.proving.probes import Shutdown
+from st_patterns.proving.sidecars import SidecarSet
 from st_patterns.proving.validator import Boot, BootedApp
 
 BOOT_TIMEOUT = 30.0
 _LOG_TAIL_BYTES = 4000
+_LOG_READ_BYTES = 1024 * 1024  # what log probes read: the last MiB
 
 
 def _tail(path: Path) -> str:
@@ -60,7 +67,21 @@ def boot_spec(
     if reason is not None:
         launcher.terminate([child])
         raise LaunchFailed(name, reason, log_tail=_tail(spec.log_path), returncode=child.returncode)
-    return BootedApp(base_url=base, boot_seconds=time.monotonic() - started, stop=lambda: launcher.terminate([child]))
+
+    def shutdown(within: float) -> Shutdown:
+        """SIGTERM, wait up to ``within`` s, then SIGKILL: how long it took and whether it had to be killed."""
+        began = time.monotonic()
+        launcher.terminate([child], grace=within)
+        took = time.monotonic() - began
+        killed = child.returncode == -signal.SIGKILL or took >= within
+        return Shutdown(seconds=round(took, 3), killed=killed, returncode=child.returncode)
+
+    return BootedApp(
+        base_url=base,
+        boot_seconds=time.monotonic() - started,
+        stop=lambda: launcher.terminate([child]),
+        shutdown=shutdown,
+    )
 
 
 # Streamlit reads .streamlit/config.toml from the working directory. Validation runs patterns from a foreign one,
@@ -85,19 +106,70 @@ def validation_cwd(log_dir: Path) -> Path:
     return log_dir
 
 
-def pattern_boot(launcher: Backend, log_dir: Path) -> Boot:
-    """A Boot that serves catalog patterns on free loopback ports, logging to ``log_dir``."""
+def pattern_boot(
+    launcher: Backend, log_dir: Path, *, python: str = sys.executable, image_base: str | None = None
+) -> Boot:
+    """A Boot that serves catalog patterns on free loopback ports, logging to ``log_dir``, with their sidecars.
+
+    ``python`` is the interpreter the launcher serves apps with (a matrix environment's): sidecars that run the
+    app's code again (a second worker, ``python app.py``) use it through ``{{python}}``.
+    """
 
     def boot(pattern: Pattern) -> BootedApp:
         log_dir.mkdir(parents=True, exist_ok=True)
         validation_cwd(log_dir)
         source = AppSource.from_pattern(pattern)
         port = pick_port("127.0.0.1", set())
-        # a foreign working directory: patterns must not depend on it
-        spec = source.spawn_spec(port, log_dir / f"{pattern.id}.log", cwd=log_dir)
-        return boot_spec(launcher, pattern.id, spec, source.base_path)
+        log_path = log_dir / f"{pattern.id}.log"
+        sidecars = None
+        if pattern.sidecars:
+            scratch = log_dir / "sidecars" / pattern.id
+            shutil.rmtree(scratch, ignore_errors=True)
+            scratch.mkdir(parents=True)
+            sidecars = SidecarSet(pattern, scratch, app_port=port, python=python, image_base=image_base)
+            sidecars.check_needs()
+            sidecars.start()
+            source = replace(source, env={**source.env, **sidecars.app_env})
+        try:
+            # a foreign working directory: patterns must not depend on it
+            spec = source.spawn_spec(port, log_path, cwd=log_dir)
+            app = boot_spec(launcher, pattern.id, spec, source.base_path)
+        except BaseException:
+            if sidecars is not None:
+                sidecars.stop()
+            raise
+        return _with_sidecars(app, log_path, sidecars)
 
     return boot
+
+
+def _with_sidecars(app: BootedApp, log_path: Path, sidecars: SidecarSet | None) -> BootedApp:
+    """The booted app with what its probes may reach: sidecars, logs, a timed shutdown."""
+    stop_app = app.stop
+
+    def read_log(name: str | None) -> str:
+        if name is not None:
+            return sidecars.log(name) if sidecars is not None else ""
+        try:
+            return log_path.read_bytes()[-_LOG_READ_BYTES:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop() -> None:
+        try:
+            stop_app()
+        finally:
+            if sidecars is not None:
+                sidecars.stop()
+
+    return replace(
+        app,
+        stop=stop,
+        targets=dict(sidecars.urls) if sidecars else {},
+        variables=dict(sidecars.values) if sidecars else {"app_url": app.base_url},
+        read_log=read_log,
+        shutdown=app.shutdown,
+    )
 
 
 def user_file_boot(launcher: Backend, path: Path, log_dir: Path, base_path: str = "/") -> BootedApp:

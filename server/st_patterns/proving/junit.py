@@ -23,12 +23,16 @@ def to_junit_xml(summary: ValidationSummary) -> str:
             name=report.pattern_id,
             tests=str(max(report.total, 1)),
             failures=str(report.failed),
+            skipped=str(int(report.skipped is not None)),
             time=f"{report.seconds:.3f}",
             timestamp=report.started_at,
         )
         if report.error:
             case = ET.SubElement(suite, "testcase", classname=report.pattern_id, name="boot", time="0")
             ET.SubElement(case, "failure", message="failed to boot").text = report.error
+        if report.skipped:
+            case = ET.SubElement(suite, "testcase", classname=report.pattern_id, name="sidecars", time="0")
+            ET.SubElement(case, "skipped", message=report.skipped)
         for check in report.checks:
             case = ET.SubElement(
                 suite,

@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -27,7 +27,8 @@ from st_patterns.catalog.contract import Probe
 from st_patterns.catalog.loader import Catalog, Pattern
 from st_patterns.errors import InvalidInput, StPatternsError
 from st_patterns.models import CheckResult, ProbeResult, ValidationReport, ValidationSummary
-from st_patterns.proving.probes import run_probes
+from st_patterns.proving.probes import ProbeContext, Shutdown, run_probes
+from st_patterns.proving.sidecars import SidecarMissing
 from st_patterns.proving.universal import universal_probes
 
 ALL = "all"
@@ -37,11 +38,19 @@ CheckCallback = Callable[[str, CheckResult], Awaitable[None] | None]
 
 @dataclass
 class BootedApp:
-    """A reference app running for validation; ``stop`` ends its process."""
+    """A reference app running for validation; ``stop`` ends its process (and its sidecars). Idempotent.
+
+    ``targets`` are the sidecars' URLs by name, ``variables`` the values probes' placeholders take, ``read_log``
+    reads the app's log (or a sidecar's, by name) and ``shutdown`` stops the app alone, timed, for shutdown probes.
+    """
 
     base_url: str
     boot_seconds: float
     stop: Callable[[], None]
+    targets: Mapping[str, str] = field(default_factory=dict)
+    variables: Mapping[str, str] = field(default_factory=dict)
+    read_log: Callable[[str | None], str] | None = None
+    shutdown: Callable[[float], Shutdown] | None = None
 
 
 Boot = Callable[[Pattern], BootedApp]
@@ -66,15 +75,22 @@ async def run_checks(
 ) -> ValidationReport:
     """Boot with ``start`` (in a thread), run each group of probes in order sharing cookie jars, stop.
 
-    With ``stops`` the stop is not waited for here: it is appended as a task (so the next pattern boots while
-    this one shuts down) and the caller awaits them all. An app that cannot boot yields a failed report carrying
-    the reason, not an exception.
+    Shutdown probes run last, after every group (they stop the app). With ``stops`` the stop is not waited for
+    here: it is appended as a task (so the next pattern boots while this one shuts down) and the caller awaits
+    them all. An app that cannot boot yields a failed report carrying the reason, not an exception; one whose
+    sidecar's program is missing yields a skipped report.
     """
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.perf_counter()
     checks: list[CheckResult] = []
     try:
         booted = await asyncio.to_thread(start)
+    except SidecarMissing as exc:
+        seconds = round(time.perf_counter() - started, 3)
+        return ValidationReport(
+            pattern_id=name, passed=False, checks=[], total=0, failed=0, seconds=seconds, started_at=started_at,
+            skipped=str(exc),
+        )  # fmt: skip
     except StPatternsError as exc:
         return ValidationReport(
             pattern_id=name,
@@ -89,7 +105,14 @@ async def run_checks(
     try:
         jars: dict[str, httpx.Cookies] = {}
         runs: dict[tuple[object, ...], ProbeResult] = {}  # one script run answers every probe asking for it
-        for group, probes in groups:
+        context = ProbeContext(
+            targets=booted.targets, read_log=booted.read_log, shutdown=booted.shutdown, variables=dict(booted.variables)
+        )
+        last = [(group, [p for p in probes if p.kind == "shutdown"]) for group, probes in groups]
+        ordered = [(group, [p for p in probes if p.kind != "shutdown"]) for group, probes in groups] + last
+        for group, probes in ordered:
+            if not probes:
+                continue
 
             async def record(result: ProbeResult, group: Group = group) -> None:
                 check = CheckResult(**result.model_dump(), group=group)
@@ -99,7 +122,9 @@ async def run_checks(
                     if maybe is not None:
                         await maybe
 
-            await run_probes(booted.base_url, probes, marker=marker, jars=jars, on_result=record, runs=runs)
+            await run_probes(
+                booted.base_url, probes, marker=marker, jars=jars, on_result=record, runs=runs, context=context
+            )
     finally:
         if stops is None:
             with anyio.CancelScope(shield=True):  # a cancelled run still stops its app (anyio re-cancels awaits)
@@ -165,7 +190,8 @@ async def validate_patterns_async(
             await asyncio.gather(*stops, return_exceptions=True)
     return ValidationSummary(
         reports=reports,
-        passed=all(r.passed for r in reports),
+        passed=all(r.passed for r in reports if r.skipped is None),
+        skipped=[f"{r.pattern_id}: {r.skipped}" for r in reports if r.skipped is not None],
         patterns=len(reports),
         checks=sum(r.total for r in reports),
         failed_checks=sum(r.failed for r in reports),

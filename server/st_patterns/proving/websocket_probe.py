@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from websockets.asyncio.client import connect
@@ -23,17 +23,19 @@ _DELTA_FIELD, _NEW_ELEMENT_FIELD, _EXCEPTION_FIELD = 5, 3, 8  # ForwardMsg.delta
 _EXC_TYPE, _EXC_MESSAGE, _EXC_IS_WARNING = 1, 2, 5
 _FINISHED_SUCCESSFULLY = 0
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+_KEEP_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class StreamOutcome:
     """What happened on the socket: the script ran to completion, the socket was refused, or it failed."""
 
-    status: Literal["ran", "refused", "failed"]
+    status: Literal["ran", "accepted", "refused", "failed"]
     detail: str
     marker_seen: bool = False
     exceptions: tuple[str, ...] = ()  # "KeyError: 'model'" for each exception the page showed
     missing: tuple[str, ...] = field(default=())  # texts asked for that the run never rendered
+    received: bytes = b""  # the messages received (the first _KEEP_BYTES), for captures
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -130,9 +132,12 @@ async def run_script(
                 await ws.send(RERUN_SCRIPT)
                 seen = not needle
                 exceptions: list[str] = []
+                kept = bytearray()
                 async for raw in ws:
                     if isinstance(raw, str):
                         continue
+                    if len(kept) < _KEEP_BYTES:
+                        kept += raw[: _KEEP_BYTES - len(kept)]
                     if needle and needle in raw:
                         seen = True
                     for text in [t for t, data in wanted.items() if data in raw]:
@@ -143,7 +148,9 @@ async def run_script(
                     code = script_finished_code(raw)
                     if code is None:
                         continue
-                    return _finished(code, marker, seen, tuple(exceptions), tuple(wanted))
+                    return replace(
+                        _finished(code, marker, seen, tuple(exceptions), tuple(wanted)), received=bytes(kept)
+                    )
                 return StreamOutcome("refused", f"socket closed before the script finished (code {ws.close_code})")
     except InvalidStatus as exc:
         return StreamOutcome("refused", f"handshake refused with HTTP {exc.response.status_code}")
@@ -171,3 +178,56 @@ def _finished(
     if missing:
         return StreamOutcome("failed", f"script ran but never rendered {missing[0]!r}", True, exceptions, missing)
     return StreamOutcome("ran", "script ran to completion and wrote its marker", True)
+
+
+async def run_socket(
+    url: str,
+    *,
+    send: Sequence[str] = (),
+    contains: Sequence[str] = (),
+    headers: dict[str, str] | None = None,
+    source_ip: str = "127.0.0.1",
+    timeout: float = 15.0,
+) -> StreamOutcome:
+    """Open a websocket of the app's own (not Streamlit's), send ``send``, read until every ``contains`` text came.
+
+    ``accepted`` when the handshake succeeded and every text arrived; ``refused`` when the handshake was refused
+    or the socket closed before they did; ``failed`` on a timeout with texts still missing.
+
+    Example::
+
+        outcome = await run_socket("ws://127.0.0.1:8501/ws/ticks", send=["subscribe"], contains=["tick"])
+    """
+    wanted = list(contains)
+    kept = bytearray()
+    try:
+        async with asyncio.timeout(timeout):
+            async with connect(
+                url,
+                additional_headers=headers or {},
+                local_addr=(source_ip, 0),
+                max_size=_MAX_MESSAGE_BYTES,
+                open_timeout=timeout,
+            ) as ws:
+                for text in send:
+                    await ws.send(text)
+                while wanted:
+                    raw = await ws.recv()
+                    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+                    if len(kept) < _KEEP_BYTES:
+                        kept += data[: _KEEP_BYTES - len(kept)]
+                    wanted = [text for text in wanted if text.encode("utf-8") not in kept]
+                return StreamOutcome("accepted", "accepted" + (", every text received" if contains else ""),
+                                     received=bytes(kept))  # fmt: skip
+    except InvalidStatus as exc:
+        return StreamOutcome("refused", f"handshake refused with HTTP {exc.response.status_code}")
+    except ConnectionClosed as exc:
+        code = exc.rcvd.code if exc.rcvd else "none"
+        missing = f", before {wanted[0]!r} arrived" if wanted else ""
+        return StreamOutcome("refused", f"socket closed (code {code}){missing}", received=bytes(kept))
+    except InvalidHandshake as exc:
+        return StreamOutcome("refused", f"handshake failed: {exc}")
+    except TimeoutError:
+        return StreamOutcome("failed", f"{wanted[0]!r} not received within {timeout:.0f} s", received=bytes(kept))
+    except OSError as exc:
+        return StreamOutcome("failed", f"could not connect: {exc}")
