@@ -29,7 +29,7 @@ class _FirstForm(HTMLParser):
         self.done = False
         self._textarea: str | None = None
         self._select: str | None = None
-        self._submitted = False  # a browser sends only the submit button that was clicked: the first one
+        self._submitted = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.done:
@@ -39,26 +39,30 @@ class _FirstForm(HTMLParser):
             action = urljoin(self.base_url, a.get("action", "")) if a.get("action") else self.base_url
             self.form = Form(action=action, method=(a.get("method") or "get").upper())
             return
-        if self.form is None or "name" not in a:
+        if self.form is None:
             return
-        name, kind = a["name"], a.get("type", "text" if tag == "input" else "submit").lower()
-        if tag == "input" and kind in ("checkbox", "radio"):
-            if "checked" in a:
-                self.form.fields[name] = a.get("value", "on")
-        elif (tag == "button" or kind in ("submit", "image")) and kind != "button":
-            if not self._submitted:
-                self.form.fields[name] = a.get("value", "")
-                self._submitted = True
-        elif tag == "input":
-            self.form.fields.setdefault(name, a.get("value", ""))
+        if tag == "option":
+            if self._select is not None and ("selected" in a or self._select not in self.form.fields):
+                self.form.fields[self._select] = a.get("value", "")
+            return
+        if "name" not in a:
+            return
+        name = a["name"]
+        kind = a.get("type", "submit" if tag == "button" else "text").lower()
+        if tag == "select":
+            self._select = name
         elif tag == "textarea":
             self._textarea = name
             self.form.fields[name] = ""
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select is not None:
-            if "selected" in a or self._select not in self.form.fields:
-                self.form.fields[self._select] = a.get("value", "")
+        elif kind in ("submit", "image") and tag in ("button", "input"):
+            if not self._submitted:  # a browser sends only the button that was clicked: the first one
+                self.form.fields[name] = a.get("value", "")
+                self._submitted = True
+        elif tag == "input" and kind in ("checkbox", "radio"):
+            if "checked" in a:
+                self.form.fields[name] = a.get("value", "on")
+        elif tag == "input" and kind != "button":
+            self.form.fields.setdefault(name, a.get("value", ""))
 
     def handle_data(self, data: str) -> None:
         if self.form is not None and self._textarea is not None:
