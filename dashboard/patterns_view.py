@@ -93,6 +93,8 @@ def _gallery(services: Services) -> None:
 def _validation_badge(report: ValidationReport | None) -> str:
     if report is None:
         return ":gray-badge[:material/help: not validated]"
+    if report.skipped:
+        return f":gray-badge[:material/block: skipped: {report.skipped}]"
     if report.error and not report.checks:
         return ":red-badge[:material/close: did not boot]"
     if report.passed:

@@ -124,7 +124,8 @@ def _results(services: Services, was_running: bool) -> None:
     cols[0].metric("Patterns passing", f"{passed} / {len(latest)}")
     cols[1].metric("Checks", checks)
     cols[2].metric("Failed checks", failed_checks)
-    cols[3].metric("Not validated", len(services.catalog) - len(latest))
+    skipped = sum(r.skipped is not None for r in latest.values())
+    cols[3].metric("Not validated", len(services.catalog) - len(latest) + skipped, help="Includes skipped patterns.")
     with st.container(key="validation-matrix"):
         st.html(STYLE + _matrix_html(services.catalog.ids(), latest))
     st.markdown("#### Per-check detail")

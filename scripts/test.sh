@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command to run the tests on a fresh machine: set up .venv and the Debian packages, start a Docker daemon if
 # none answers (stopped again by its pid at the end), make the sandbox image, lint (ruff, import-linter's
-# architecture contracts on the source tree), then pytest (args pass through).
+# architecture contracts on the source tree), then pytest (args pass through). With ST_PATTERNS_PROVE=1 (CI) it
+# also proves every pattern and the oldest and newest Streamlit release before linting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
@@ -24,6 +25,12 @@ if docker info >/dev/null 2>&1; then
   export ST_PATTERNS_SANDBOX_IMAGE_BASE="${ST_PATTERNS_SANDBOX_IMAGE_BASE:-local/debian:bookworm}"
   [ "$ST_PATTERNS_SANDBOX_IMAGE_BASE" != "local/debian:bookworm" ] || bash scripts/docker-base.sh
   .venv/bin/st-patterns sandbox-image
+fi
+if [ -n "${ST_PATTERNS_PROVE:-}" ]; then
+  # CI proves every pattern first (every sidecar's program is installed, so nothing may be skipped), then the
+  # oldest and the newest Streamlit with st.App (the full matrix: `st-patterns matrix --all-releases`).
+  .venv/bin/st-patterns validate --all --no-skip --junit test-artifacts/validate.xml
+  .venv/bin/st-patterns matrix --streamlit 1.53,1.67 --junit test-artifacts/matrix.xml
 fi
 .venv/bin/ruff check server tests benchmarks dashboard patterns
 PYTHONPATH=server .venv/bin/lint-imports --no-cache
