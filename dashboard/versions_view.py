@@ -57,6 +57,8 @@ def _table(key: str, patterns: list[str], versions: list[str], cells: dict[str, 
                 kind, mark, tip = "stp-none", "·", "not run"
             elif cell.passed:
                 kind, mark, tip = "stp-pass", "✓", f"{cell.checks} checks passed"
+            elif not cell.applicable:
+                kind, mark, tip = "stp-none", "–", cell.first_failure or "needs a newer Streamlit"
             else:
                 kind, mark, tip = "stp-fail", "✗", cell.first_failure or "failed"
             tds.append(
@@ -71,7 +73,7 @@ def _table(key: str, patterns: list[str], versions: list[str], cells: dict[str, 
         (p, v, c.first_failure)
         for p in patterns
         for v in versions
-        if (c := cells.get(p, {}).get(v)) is not None and not c.passed
+        if (c := cells.get(p, {}).get(v)) is not None and not c.passed and c.applicable
     ]
     for pattern_id, version, failure in red:
         st.error(f"`{pattern_id}` on {version}: {failure}", icon=":material/error:")

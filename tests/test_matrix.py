@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from fastmcp import Client
+from packaging.version import Version
 
 from st_patterns.catalog.compat import Compatibility
 from st_patterns.catalog.loader import Catalog
 from st_patterns.catalog.releases import RELEASES, covering, pins_for, satisfying, select
 from st_patterns.errors import InvalidInput
 from st_patterns.matrix.envs import MARKER, Environments, current_streamlit
-from st_patterns.matrix.run import requirements_for
+from st_patterns.matrix.run import requirements_for, run_matrix
 from st_patterns.paths import patterns_dir
 
 from conftest import ServerProcess, st_patterns_cmd
@@ -49,7 +50,26 @@ def test_the_committed_matrix_covers_every_pattern_on_every_release() -> None:
         assert sorted(row) == sorted(RELEASES), pattern_id
         for version, cell in row.items():
             assert cell.passed or cell.first_failure, (pattern_id, version)  # every red cell says why
-            assert cell.checks > 0
+            assert cell.checks > 0 or not cell.applicable
+        minimum = catalog.get(pattern_id).meta.min_streamlit
+        for version, cell in row.items():  # a pattern written for a newer API is not run where it cannot be
+            assert cell.applicable == (minimum is None or Version(version) >= Version(minimum)), (pattern_id, version)
+
+
+async def test_releases_older_than_a_patterns_minimum_are_not_run_and_not_failures(tmp_path: Path) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(patterns_dir() / "mount_fastapi", root / "mount_fastapi")
+    meta = root / "mount_fastapi" / "pattern.toml"
+    meta.write_text(meta.read_text() + 'min_streamlit = "1.60"\nmin_streamlit_why = "a newer API"\n')
+    catalog = Catalog.load(root)
+    versions = [OLDEST, covering("1.55")]
+    report = await run_matrix(catalog, versions, ["all"], Environments(tmp_path / "envs"), tmp_path)
+    cell = report.cell("mount_fastapi", OLDEST)
+    assert not cell.applicable and not cell.passed and cell.first_failure == "needs Streamlit >= 1.60 (a newer API)"
+    assert report.passed and report.environments == []  # nothing to run there: no environment built
+    compat = report.compatibility({})
+    answer = compat.answer("mount_fastapi", "1.55")
+    assert answer.status == "needs-newer" and "1.60" in answer.detail
 
 
 def test_answers_are_for_the_release_asked_about() -> None:

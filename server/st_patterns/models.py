@@ -11,7 +11,7 @@ class VersionAnswer(BaseModel):
     """How a pattern stands on one user's Streamlit release (from the committed version matrix)."""
 
     version: str = Field(description="The release asked about.")
-    status: Literal["proven", "failing", "untested", "no-st-app"]
+    status: Literal["proven", "failing", "needs-newer", "untested", "no-st-app"]
     release: str | None = Field(default=None, description="The matrix release that stands for it (same minor).")
     range: str | None = Field(default=None, description="The pattern's proven range, e.g. '>=1.53,<=1.67'.")
     pins: list[str] = Field(default_factory=list, description="Requirements to pin on that release (and why).")

@@ -32,6 +32,9 @@ class Cell(BaseModel):
     failed: int = Field(ge=0)
     first_failure: str | None = Field(default=None, description="'check name: actual' of the first red check.")
     seconds: float = 0.0
+    applicable: bool = Field(
+        default=True, description="False: the pattern needs a newer release (min_streamlit); not run, not a failure."
+    )
 
 
 class Compatibility(BaseModel):
@@ -91,6 +94,11 @@ class Compatibility(BaseModel):
                 version=version, status="untested", release=release, range=self.range(pattern_id),
                 detail=f"Not proven on {version}; proven range {self.range(pattern_id) or 'unknown'} "
                 f"(newest verified release {newest}).",
+            )  # fmt: skip
+        if not cell.applicable:
+            return VersionAnswer(
+                version=version, status="needs-newer", release=release, range=self.range(pattern_id),
+                detail=cell.first_failure or "Needs a newer Streamlit.",
             )  # fmt: skip
         proven = f"Proven on {release} ({cell.checks} checks)" + (f" with {', '.join(pins)}. {why}" if pins else ".")
         failing = f"Fails on {release}: {cell.first_failure}. {self.notes.get(pattern_id, '')}".strip()

@@ -68,6 +68,13 @@ class PatternMeta(_Strict):
     preload: list[str] = Field(
         default_factory=list, description="Modules a launcher may import ahead of time to start this app faster."
     )
+    min_streamlit: str | None = Field(
+        default=None,
+        pattern=r"^1\.\d+$",
+        description="Oldest release the pattern is written for (it shows an API added then): the version matrix "
+        "marks older releases 'needs a newer Streamlit', not failing.",
+    )
+    min_streamlit_why: str | None = Field(default=None, description="What that release added, e.g. 'App.run()'.")
 
     @field_validator("id")
     @classmethod

@@ -19,7 +19,8 @@ from st_patterns.matrix.run import MatrixReport, run_matrix
 
 
 def table(report: MatrixReport) -> str:
-    """Patterns down, releases across; ``ok`` / ``--`` (red) per cell, then each red cell's first failing check."""
+    """Patterns down, releases across; ``ok`` / ``--`` (red) / ``n/a`` (needs a newer release) per cell, then each
+    red cell's first failing check."""
     short = [v.rsplit(".", 1)[0] if v.count(".") == 2 else v for v in report.versions]
     width = max(len(p) for p in report.patterns) if report.patterns else 10
     lines = [" " * width + "  " + " ".join(f"{s:>5}" for s in short)]
@@ -29,8 +30,9 @@ def table(report: MatrixReport) -> str:
         marks = []
         for version in report.versions:
             cell = row.get(version)
-            marks.append(f"{'ok' if cell and cell.passed else '--':>5}")
-            if cell is not None and not cell.passed:
+            mark = "ok" if cell and cell.passed else "n/a" if cell and not cell.applicable else "--"
+            marks.append(f"{mark:>5}")
+            if cell is not None and not cell.passed and cell.applicable:
                 red.append(f"{pattern_id} @ {version}: {cell.first_failure}")
         lines.append(f"{pattern_id:<{width}}  " + " ".join(marks))
     if red:
@@ -48,13 +50,16 @@ def _junit(report: MatrixReport) -> str:
             "testsuite",
             name=f"streamlit-{version}",
             tests=str(len(row)),
-            failures=str(sum(1 for _, c in row if not c.passed)),
+            failures=str(sum(1 for _, c in row if not c.passed and c.applicable)),
+            skipped=str(sum(1 for _, c in row if not c.applicable)),
         )
         for pattern_id, cell in row:
             case = ET.SubElement(
                 suite, "testcase", classname=f"streamlit-{version}", name=pattern_id, time=f"{cell.seconds:.3f}"
             )
-            if not cell.passed:
+            if not cell.applicable:
+                ET.SubElement(case, "skipped", message=cell.first_failure or "needs a newer Streamlit")
+            elif not cell.passed:
                 ET.SubElement(case, "failure", message=f"{cell.failed} of {cell.checks} checks failed").text = (
                     cell.first_failure or ""
                 )
