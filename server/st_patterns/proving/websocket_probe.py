@@ -101,6 +101,14 @@ def shown_exception(message: bytes) -> str | None:
     return f"{kind}: {text[:200]}" if text else kind
 
 
+def _streamlit_subprotocols(headers: dict[str, str]) -> list[str]:
+    """What Streamlit's frontend offers: "streamlit", then the _streamlit_xsrf cookie's value when it has one
+    (Streamlit reads st.user's identity cookie only from a socket carrying that token)."""
+    cookies = dict(part.strip().split("=", 1) for part in headers.get("Cookie", "").split(";") if "=" in part)
+    token = cookies.get("_streamlit_xsrf")
+    return ["streamlit", token] if token else ["streamlit"]
+
+
 async def run_script(
     url: str,
     marker: str | None,
@@ -124,7 +132,7 @@ async def run_script(
             async with connect(
                 url,
                 additional_headers=headers or {},
-                subprotocols=["streamlit"],  # type: ignore[list-item]
+                subprotocols=_streamlit_subprotocols(headers or {}),  # type: ignore[arg-type]
                 local_addr=(source_ip, 0),
                 max_size=_MAX_MESSAGE_BYTES,
                 open_timeout=timeout,
