@@ -61,6 +61,7 @@ FAILING: dict[str, str] = {
         async def grouped_lifespan(app):
             async with anyio.create_task_group() as tg:
                 tg.start_soon(refresh_forever)  # <-
+                await tg.start(refresh_ready)  # <-
                 yield
         app = App(HERE / "ui.py", lifespan=lifespan)
     """,
@@ -324,6 +325,8 @@ PASSING: dict[str, str] = {
         async def grouped_lifespan(app):
             async with anyio.create_task_group() as tg:
                 tg.start_soon(refresh_forever)
+                await tg.start(refresh_ready)
+                server.start()
                 yield
                 tg.cancel_scope.cancel()
         @asynccontextmanager

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from st_patterns.catalog.loader import Catalog
 from st_patterns.checker import RULES, RULES_BY_ID, check_file, check_source
 from st_patterns.errors import InvalidInput
 
@@ -22,20 +23,7 @@ from checker_examples import FAILING as MORE_FAILING
 from checker_examples import PASSING as MORE_PASSING
 
 REPO = Path(__file__).resolve().parent.parent
-PATTERN_NAMES = {
-    "middleware_auth",
-    "middleware_ip_whitelist",
-    "middleware_security_headers",
-    "middleware_cookies",
-    "mount_fastapi",
-    "mount_streamlit_as_subapp",
-    "route_custom_endpoints",
-    "route_mcp_server",
-    "mount_flask",
-    "mount_django",
-    "core_lifespan_lifecycle",
-    "mount_static_files",
-}
+PATTERN_NAMES = set(Catalog.load().ids())  # a rule's see_pattern must be a real pattern
 # Indented like the case bodies below, so textwrap.dedent strips both alike.
 HEAD = """
         from pathlib import Path
@@ -361,6 +349,10 @@ PASSING: dict[str, str] = {
             return client.get("/", headers={"X-Forwarded-For": "10.0.0.9"})
         def forward(headers, address):
             headers["X-Forwarded-For"] = address
+        def direct_only(request):
+            if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
+                return False
+            return request.client.host == "127.0.0.1"
     """,
     "reserved-prefix-route": HEAD
     + """

@@ -120,7 +120,11 @@ class Probe(_Strict):
         description="NAME -> regex on the body (websocket: the run's messages); later probes use {{NAME}}.",
     )
     within_seconds: float = Field(default=10.0, gt=0, le=60, description="shutdown probes: the exit deadline.")
-    expect_status: int | None = None
+    expect_status: int | None = Field(
+        default=None,
+        description="The answer's status; on a websocket probe, the handshake's (101 accepted; 403 refused before "
+        "accepting, as a guard should, unlike accepting and then closing).",
+    )
     expect_status_in: list[int] = Field(
         default_factory=list, description="Any of these statuses passes (a refusal some releases answer differently)."
     )

@@ -174,6 +174,8 @@ def _forwarded_for(ctx: Context) -> Iterator[Finding]:
             continue  # a header being sent (a client or a test), not read
         if _is_store_key(ctx, const):
             continue  # headers["X-Forwarded-For"] = ...: written (sent on), not read
+        if _is_presence_test(ctx, const):
+            continue  # "x-forwarded-for" in headers: asks whether a proxy is involved, takes no address from it
         units = _units_reading(ctx, const)
         blind = [unit for unit in units if not _trusts_proxy(ctx, unit)]
         if blind:
@@ -190,6 +192,15 @@ def _forwarded_for(ctx: Context) -> Iterator[Finding]:
 def _is_store_key(ctx: Context, const: ast.Constant) -> bool:
     parent = ctx.parents.get(const)
     return isinstance(parent, ast.Subscript) and parent.slice is const and isinstance(parent.ctx, ast.Store)
+
+
+def _is_presence_test(ctx: Context, const: ast.Constant) -> bool:
+    parent = ctx.parents.get(const)
+    return (
+        isinstance(parent, ast.Compare)
+        and parent.left is const
+        and all(isinstance(op, ast.In | ast.NotIn) for op in parent.ops)
+    )
 
 
 def _units_reading(ctx: Context, const: ast.Constant) -> list[ast.AST]:

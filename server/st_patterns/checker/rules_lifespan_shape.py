@@ -49,7 +49,7 @@ TASK_NOT_STOPPED = Rule(
         "After `yield`, stop what you started: `tg.cancel_scope.cancel()` for an anyio task group, `task.cancel()` "
         "(then await it) for an asyncio task, `stop.set(); thread.join(timeout=5)` for a thread."
     ),
-    see_pattern="core_lifespan_lifecycle",
+    see_pattern="background_tasks",
 )
 STATE_ON_REQUEST = Rule(
     id="lifespan-state-on-request",
@@ -166,6 +166,11 @@ def _lifespans(ctx: Context) -> list[FunctionNode]:
     return sorted(found.values(), key=lambda f: f.lineno)
 
 
+def _is_group_start(ctx: Context, call: ast.Call) -> bool:
+    """``await tg.start(fn, ...)``: a task group task that reports ready (not ``server.start()``, not a thread)."""
+    return u.call_tail(call) == "start" and bool(call.args) and isinstance(ctx.parents.get(call), ast.Await)
+
+
 def _tasks(ctx: Context) -> Iterator[Finding]:
     for func in _lifespans(ctx):
         yields = _yields(func)
@@ -178,8 +183,8 @@ def _tasks(ctx: Context) -> Iterator[Finding]:
         stops = {n.func.attr for n in after if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
         for call in (n for n in before if isinstance(n, ast.Call)):
             tail = u.call_tail(call)
-            if tail in _TASK_STARTS and "cancel" not in stops:
-                group = tail == "start_soon"
+            if (tail in _TASK_STARTS or _is_group_start(ctx, call)) and "cancel" not in stops:
+                group = tail in ("start_soon", "start")
                 yield ctx.finding(
                     TASK_NOT_STOPPED,
                     call,

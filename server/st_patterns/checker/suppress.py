@@ -32,13 +32,17 @@ def apply_suppressions(
 ) -> tuple[list[Finding], int]:
     """Drop findings whose line carries an ignore comment for their rule; ``source_of(finding.file)`` is the text."""
     lines: dict[str | None, list[str]] = {}
+    comments: dict[tuple[str | None, int], set[str] | None] = {}  # each line read once, however many findings
     kept: list[Finding] = []
     dropped = 0
     for finding in findings:
         if finding.file not in lines:
             lines[finding.file] = _NEWLINE.split(source_of(finding.file))
         text = lines[finding.file]
-        ids = ignored_on(text[finding.line - 1]) if finding.line <= len(text) else None
+        key = (finding.file, finding.line)
+        if key not in comments:
+            comments[key] = ignored_on(text[finding.line - 1]) if finding.line <= len(text) else None
+        ids = comments[key]
         if ids is not None and (not ids or finding.rule_id in ids):
             dropped += 1
         else:

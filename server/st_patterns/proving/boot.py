@@ -32,6 +32,13 @@ from st_patterns.proving.validator import Boot, BootedApp
 BOOT_TIMEOUT = 30.0
 _LOG_TAIL_BYTES = 4000
 _LOG_READ_BYTES = 1024 * 1024  # what log probes read: the last MiB
+# Validation traffic stays on this machine: an app's outgoing HTTP(S) through a proxy goes to a closed loopback port
+# (Streamlit 1.67 looks up its external address on checkip.amazonaws.com whenever a foreign Origin is refused).
+_DEAD_PROXY = "http://127.0.0.1:9"
+_LOOPBACK_ONLY = {
+    "HTTP_PROXY": _DEAD_PROXY, "HTTPS_PROXY": _DEAD_PROXY, "http_proxy": _DEAD_PROXY, "https_proxy": _DEAD_PROXY,
+    "NO_PROXY": "127.0.0.1,localhost,::1", "no_proxy": "127.0.0.1,localhost,::1",
+}  # fmt: skip
 
 
 def _tail(path: Path) -> str:
@@ -130,6 +137,7 @@ def pattern_boot(
             sidecars.check_needs()
             sidecars.start()
             source = replace(source, env={**source.env, **sidecars.app_env})
+        source = replace(source, env={**_LOOPBACK_ONLY, **source.env})
         try:
             # a foreign working directory: patterns must not depend on it
             spec = source.spawn_spec(port, log_path, cwd=log_dir)

@@ -34,10 +34,6 @@ def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _cookie_header(jar: httpx.Cookies) -> str:
-    return "; ".join(f"{name}={value}" for name, value in jar.items())
-
-
 @dataclass(frozen=True)
 class Shutdown:
     """How a stopped app went: seconds from SIGTERM to exit, and whether it had to be killed."""
@@ -181,11 +177,10 @@ def _ws_headers(probe: Probe, jar: httpx.Cookies) -> dict[str, str]:
     headers = dict(probe.headers)
     if probe.forwarded_for:
         headers["X-Forwarded-For"] = probe.forwarded_for
-    merged = httpx.Cookies(jar)
-    for name, value in probe.cookies.items():
-        merged.set(name, value)
-    if merged:
-        headers["Cookie"] = _cookie_header(merged)
+    cookies = {cookie.name: cookie.value for cookie in jar.jar}  # the probe's own cookies win over the jar's
+    cookies.update(probe.cookies)
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
     return headers
 
 
@@ -213,9 +208,11 @@ async def _run_ws(base_url: str, probe: Probe, jar: httpx.Cookies, marker: str, 
     if want != "refused" and probe.expect_ws_contains:
         verb = "rendering" if want == "runs" else "receiving"
         expected += f", {verb} {', '.join(map(repr, probe.expect_ws_contains))}"
-    return _Outcome(
-        outcome.status == status, expected, f"{outcome.status}: {outcome.detail}", outcome.received.decode("latin-1")
-    )
+    passed = outcome.status == status
+    if probe.expect_status is not None:  # refused AT the handshake (403), not accepted and then closed
+        expected += f", handshake answered HTTP {probe.expect_status}"
+        passed = passed and outcome.handshake == probe.expect_status
+    return _Outcome(passed, expected, f"{outcome.status}: {outcome.detail}", outcome.received.decode("latin-1"))
 
 
 async def _run_log(probe: Probe, context: ProbeContext) -> _Outcome:
@@ -325,7 +322,7 @@ async def run_probe(
                 outcome = await _run_shutdown(filled, context)
             else:
                 outcome = await _run_http(base, filled, jar, timeout, clients)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.CookieConflict) as exc:
         outcome = _Outcome(False, "an HTTP answer", f"{type(exc).__name__}: {exc}")
     if outcome.passed and probe.capture:
         problem = _capture(probe, outcome.text, context.variables)

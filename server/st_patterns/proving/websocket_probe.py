@@ -36,6 +36,7 @@ class StreamOutcome:
     exceptions: tuple[str, ...] = ()  # "KeyError: 'model'" for each exception the page showed
     missing: tuple[str, ...] = field(default=())  # texts asked for that the run never rendered
     received: bytes = b""  # the messages received (the first _KEEP_BYTES), for captures
+    handshake: int | None = None  # the handshake's HTTP status: 101 when accepted, e.g. 403 when refused
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -161,9 +162,10 @@ async def run_script(
                     )
                 return StreamOutcome("refused", f"socket closed before the script finished (code {ws.close_code})")
     except InvalidStatus as exc:
-        return StreamOutcome("refused", f"handshake refused with HTTP {exc.response.status_code}")
+        code = exc.response.status_code
+        return StreamOutcome("refused", f"handshake refused with HTTP {code}", handshake=code)
     except ConnectionClosed as exc:
-        return StreamOutcome("refused", f"socket closed (code {exc.rcvd.code if exc.rcvd else 'none'})")
+        return StreamOutcome("refused", f"socket closed (code {exc.rcvd.code if exc.rcvd else 'none'})", handshake=101)
     except InvalidHandshake as exc:
         return StreamOutcome("refused", f"handshake failed: {exc}")
     except TimeoutError:
@@ -226,13 +228,16 @@ async def run_socket(
                         kept += data[: _KEEP_BYTES - len(kept)]
                     wanted = [text for text in wanted if text.encode("utf-8") not in kept]
                 return StreamOutcome("accepted", "accepted" + (", every text received" if contains else ""),
-                                     received=bytes(kept))  # fmt: skip
+                                     received=bytes(kept), handshake=101)  # fmt: skip
     except InvalidStatus as exc:
-        return StreamOutcome("refused", f"handshake refused with HTTP {exc.response.status_code}")
+        code = exc.response.status_code
+        return StreamOutcome("refused", f"handshake refused with HTTP {code}", handshake=code)
     except ConnectionClosed as exc:
         code = exc.rcvd.code if exc.rcvd else "none"
         missing = f", before {wanted[0]!r} arrived" if wanted else ""
-        return StreamOutcome("refused", f"socket closed (code {code}){missing}", received=bytes(kept))
+        return StreamOutcome(
+            "refused", f"accepted, then closed (code {code}){missing}", received=bytes(kept), handshake=101
+        )
     except InvalidHandshake as exc:
         return StreamOutcome("refused", f"handshake failed: {exc}")
     except TimeoutError:

@@ -58,6 +58,15 @@ async def echo(websocket: WebSocket) -> None:
     await websocket.close()
 
 
+async def deny(websocket: WebSocket) -> None:
+    await websocket.close(code=1008)  # before accept: the handshake answers 403
+
+
+async def late(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await websocket.close(code=1008)  # after accept: the handshake answered 101
+
+
 @asynccontextmanager
 async def lifespan(app: App) -> AsyncIterator[None]:
     yield
@@ -78,5 +87,7 @@ app = App(
         Route("/api/whoami", whoami),
         Route("/api/noisy", noisy),
         WebSocketRoute("/ws/echo", echo),
+        WebSocketRoute("/ws/deny", deny),
+        WebSocketRoute("/ws/late", late),
     ],
 )
