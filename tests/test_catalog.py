@@ -11,6 +11,7 @@ import pytest
 
 from st_patterns.catalog import contract
 from st_patterns.catalog.loader import Catalog, load_pattern
+from st_patterns.catalog.recommend import recommend
 from st_patterns.errors import InvalidInput, PatternInvalid, PatternNotFound
 from st_patterns.paths import patterns_dir
 
@@ -134,3 +135,44 @@ def test_broken_folder_is_reported_with_the_problem(tmp_path) -> None:
     with pytest.raises(PatternInvalid) as info:
         load_pattern(folder)
     assert "broken_one" in str(info.value)
+
+
+# Two needs of a user's own words per pattern added in issue 15: each must bring its pattern up first.
+NEEDS = [
+    ("deploy my streamlit app with docker", "container_deploy"),
+    ("production Dockerfile that runs as non-root with a health check", "container_deploy"),
+    ("periodic background task that stops cleanly on shutdown", "background_tasks"),
+    ("refresh a value every few seconds in the background and show it on the dashboard", "background_tasks"),
+    ("add opentelemetry tracing to my streamlit app", "observability_otel"),
+    ("trace API requests and websocket sessions with spans", "observability_otel"),
+    ("return JSON errors from my API routes instead of a traceback", "error_handling"),
+    ("show a friendly error message when the streamlit script crashes and log it", "error_handling"),
+    ("read an API key from environment variables into st.secrets without leaking it", "secrets_and_config"),
+    ("my config.toml settings are ignored under uvicorn", "secrets_and_config"),
+    ("start my st.App with python app.py and set the port in code", "app_run_launcher"),
+    ("my launcher runs itself again: self-launch with App(__file__)", "app_run_launcher"),
+    ("st.login OIDC but anonymous users still connect to the websocket", "auth_oidc_login"),
+    ("protect streamlit with okta openid connect", "auth_oidc_login"),
+    ("live websocket feed next to streamlit", "websocket_route"),
+    ("push realtime JSON events to my own javascript over a websocket", "websocket_route"),
+    ("rate limit my api endpoints per client ip", "rate_limit"),
+    ("throttle abusive clients with 429 too many requests", "rate_limit"),
+    ("allow other websites to call my api with CORS", "cors_public_api"),
+    ("fetch from javascript on a partner site fails with a cross-origin error", "cors_public_api"),
+    ("serve streamlit behind nginx under a sub-path", "reverse_proxy_subpath"),
+    ("websocket connecting forever behind reverse proxy", "reverse_proxy_subpath"),
+    ("run several uvicorn workers behind a load balancer", "multi_worker_sticky"),
+    ("sticky sessions images 404 with multiple workers", "multi_worker_sticky"),
+]
+
+
+def test_every_new_pattern_has_two_needs_of_its_own() -> None:
+    assert sorted({pattern_id for _, pattern_id in NEEDS}) == sorted(NEXT_IDS)
+    assert all(sum(p == pattern_id for _, p in NEEDS) == 2 for pattern_id in NEXT_IDS)
+
+
+@pytest.mark.parametrize(("need", "expected"), NEEDS)
+def test_recommend_ranks_the_new_pattern_first_for_a_plain_need(catalog: Catalog, need: str, expected: str) -> None:
+    ranked = recommend(catalog, need)
+    assert ranked and ranked[0].pattern.id == expected, [(r.pattern.id, r.score) for r in ranked[:3]]
+    assert len(ranked) == 1 or ranked[0].score > ranked[1].score  # first, not tied

@@ -8,7 +8,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -279,6 +278,24 @@ PASSING: dict[str, str] = {
         api = FastAPI()
         api.add_middleware(ApiToken)
         app = App(HERE / "ui.py", routes=[Mount("/api", app=api)])
+    """,
+    "ws-unguarded-middleware/wrapping-a-mounted-router": HEAD
+    + """
+        from starlette.responses import PlainTextResponse
+        from starlette.routing import Mount, Route, Router
+        class Limiter:
+            def __init__(self, app):
+                self.app = app
+            async def __call__(self, scope, receive, send):
+                if scope["type"] != "http":
+                    await self.app(scope, receive, send)
+                    return
+                if over_budget(scope):
+                    await PlainTextResponse("slow down", status_code=429)(scope, receive, send)
+                    return
+                await self.app(scope, receive, send)
+        router = Router(routes=[Route("/ping", ping)])
+        app = App(HERE / "ui.py", routes=[Mount("/api", Limiter(router))])
     """,
     "stcore-exempted": """
         from starlette.responses import PlainTextResponse, RedirectResponse
@@ -576,17 +593,6 @@ def test_checker_imports_no_web_framework() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": env_path}, timeout=60)
 
 
-def test_a_500_line_file_checks_in_milliseconds() -> None:
-    body = "\n".join(_src(text) for text in [*FAILING.values(), *PASSING.values()])
-    lines = body.splitlines()
-    source = "\n".join((lines * (500 // len(lines) + 1))[:500])
-    check_source(source)
-    start = time.perf_counter()
-    for _ in range(5):
-        check_source(source)
-    assert (time.perf_counter() - start) / 5 < 0.1
-
-
 ADVERSARIAL = {
     "exempt-list": "from starlette.middleware.base import BaseHTTPMiddleware as B\nP = ["
     + ",".join(['"/_stcore"'] * 20_000)
@@ -605,13 +611,13 @@ ADVERSARIAL = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
-def test_big_adversarial_sources_stay_fast(name: str) -> None:
+@pytest.mark.timeout(60)  # a hang guard, not a speed target (benchmarks/bench_check.py measures speed): linear
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))  # takes ~0.1-0.4 s here, the quadratic versions took minutes
+def test_big_adversarial_sources_finish(name: str) -> None:
     source = ADVERSARIAL[name]
     assert len(source.encode()) <= 256 * 1024
-    start = time.perf_counter()
-    check_source(source)
-    assert time.perf_counter() - start < 3.0  # linear: ~0.1-0.4 s; the quadratic versions took minutes
+    report = check_source(source)
+    assert report.filename == "<source>" and report.findings
 
 
 @settings(max_examples=200, deadline=None)

@@ -129,6 +129,31 @@ def test_st_app_and_app_run_are_errors_only_where_the_release_lacks_them(tmp_pat
     assert _found(new) == set()
 
 
+KWARGS_APP = """
+    from pathlib import Path
+
+    from streamlit.starlette import App
+
+    app = App(Path(__file__).resolve().parent / "ui.py", secrets={"api": {"key": "k"}}, on_script_error=print)
+"""
+
+
+@pytest.mark.parametrize(
+    ("release", "named"),
+    [("1.56.0", {"secrets", "on_script_error"}), ("1.57.0", {"on_script_error"}), ("1.58.0", set())],
+)
+def test_app_keyword_arguments_are_errors_before_the_release_that_added_them(
+    tmp_path: Path, release: str, named: set[str]
+) -> None:
+    project = _project(
+        tmp_path / "p", {"app.py": KWARGS_APP, "requirements.txt": f"streamlit=={release}\nstarlette<1.4\n"}
+    )
+    messages = [
+        f.message for r in check_folder(project).files for f in r.findings if f.rule_id == "api-newer-than-streamlit"
+    ]
+    assert {m.split("`App(")[1].split("=")[0] for m in messages} == named, messages
+
+
 def test_a_mount_without_lifespan_is_an_error_before_1_56(tmp_path: Path) -> None:
     before = _project(tmp_path / "b", {"main.py": MOUNTED, "requirements.txt": "streamlit==1.55.0\nstarlette<1.4\n"})
     after = _project(tmp_path / "a", {"main.py": MOUNTED, "requirements.txt": "streamlit==1.62.0\n"})

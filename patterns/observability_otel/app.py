@@ -73,16 +73,38 @@ class RouteNameMiddleware:
             # At the response start the router has matched (scope["route"]) and the span has not ended yet:
             # OpenTelemetryMiddleware ends an http span with the last body chunk.
             if message["type"] in ("http.response.start", "websocket.accept") and span.is_recording():
-                template = getattr(scope.get("route"), "path", None)
+                template = _route_template(scope)
                 if template is not None:
-                    # Under Mount("/api") the leaf route's path is relative: put the mount prefix back.
-                    prefix = scope.get("root_path", "")[len(scope.get("app_root_path", "")) :]
-                    span.set_attribute("http.route", prefix + template)
+                    span.set_attribute("http.route", template)
                     if scope["type"] == "http":
-                        span.update_name(f"{scope['method']} {prefix + template}")
+                        span.update_name(f"{scope['method']} {template}")
             await send(message)
 
         await self.app(scope, receive, send_naming_span)
+
+
+def _route_template(scope: Scope) -> str | None:
+    """The matched route's template, e.g. /api/report/{region}.
+
+    Starlette 1.4+ stores the matched route in scope["route"]. Older Starlette (which Streamlit 1.53-1.60 need:
+    starlette<1.4) does not: there the template is rebuilt from the path and the path parameters the router set.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if template is not None:
+        # Under Mount("/api") the leaf route's path is relative: put the mount prefix back.
+        prefix = scope.get("root_path", "")[len(scope.get("app_root_path", "")) :]
+        return prefix + template
+    params = scope.get("path_params") or {}
+    if not params:
+        return None  # no parameters: the raw path already is the template
+    segments = scope["path"].split("/")
+    for name, value in params.items():
+        for index in range(len(segments) - 1, -1, -1):  # the last segment holding the value
+            if segments[index] == str(value):
+                segments[index] = "{" + name + "}"
+                break
+    return "/".join(segments)
 
 
 def _is_direct_loopback(request: Request) -> bool:

@@ -79,7 +79,9 @@ def _tokens(text: str) -> list[str]:
     for word in re.findall(r"[a-z0-9]+", text.lower()):
         if word in _STOP or len(word) < 2:
             continue
-        out.append(_SYNONYMS.get(word, word))
+        out.append(word)  # the word itself too: "password" matches a pattern tagged password above any auth one
+        if word in _SYNONYMS:
+            out.append(_SYNONYMS[word])
         if word.endswith("s") and len(word) > 3:
             out.append(word[:-1])
     return out

@@ -34,6 +34,8 @@ PINS: tuple[tuple[str, str, str], ...] = (
 FIRST_APP = Version("1.53")  # from streamlit.starlette import App
 FIRST_ST_APP = Version("1.57")  # st.App
 FIRST_APP_RUN = Version("1.59")  # App.run()
+# App(...) keyword arguments and the release that added each (measured in the matrix environments)
+FIRST_APP_KWARGS = {"secrets": Version("1.57"), "on_script_error": Version("1.58")}
 
 
 def parse(text: str) -> Version:

@@ -40,9 +40,17 @@ def _targets(ctx: Context, owner: ast.AST) -> list[ast.expr]:
             if app is None:
                 return []  # a middleware list we cannot place: assume it faces Streamlit
             found.append(app)
-        elif isinstance(func, ast.Name) and func.id == name:
-            found.append(call)  # Guard(app): the wrapped app is wherever this call ends up
+    # Guard(app): the wrapped app is wherever this call ends up (Mount("/api", Guard(router)) guards /api only)
+    found += ctx.memo("calls_by_callee", lambda: _calls_by_callee(ctx)).get(name, [])
     return found
+
+
+def _calls_by_callee(ctx: Context) -> dict[str, list[ast.Call]]:
+    index: dict[str, list[ast.Call]] = {}
+    for call in ctx.calls:
+        if isinstance(call.func, ast.Name):
+            index.setdefault(call.func.id, []).append(call)
+    return index
 
 
 def _calls_by_arg_name(ctx: Context) -> dict[str, list[ast.Call]]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from st_patterns.catalog.releases import FIRST_APP_RUN, FIRST_ST_APP, pins_for
+from st_patterns.catalog.releases import FIRST_APP_KWARGS, FIRST_APP_RUN, FIRST_ST_APP, pins_for
 from st_patterns.checker import _ast_utils as u
 from st_patterns.checker._context import Context, Rule
 from st_patterns.checker._handlers import is_st_app
@@ -22,9 +22,9 @@ API_TOO_NEW = Rule(
     severity="error",
     title="Uses st.App API the project's Streamlit does not have",
     explanation=(
-        "`st.App` exists from Streamlit 1.57 (`from streamlit.starlette import App` from 1.53) and `App.run()` "
-        "from 1.59. On an older release the project allows, the module fails at import or start-up with "
-        "AttributeError."
+        "`st.App` exists from Streamlit 1.57 (`from streamlit.starlette import App` from 1.53), `App(secrets=...)` "
+        "from 1.57, `App(on_script_error=...)` from 1.58 and `App.run()` from 1.59. On an older release the project "
+        "allows, the module fails at import or start-up with AttributeError or TypeError."
     ),
     fix="Import `from streamlit.starlette import App` (works from 1.53), serve with uvicorn instead of App.run(), "
     "or raise the Streamlit requirement.",
@@ -61,6 +61,17 @@ def check(ctx: Context) -> Iterator[Finding]:
                     f"`st.App` exists from Streamlit 1.57, but {allows}: AttributeError at import.",
                     fix="`from streamlit.starlette import App` (the same class, from 1.53), or require "
                     "streamlit>=1.57.",
+                )
+    for call in ctx.st_app_calls:
+        for keyword in call.keywords:
+            first = FIRST_APP_KWARGS.get(keyword.arg or "")
+            if first is not None and oldest < first:
+                yield ctx.finding(
+                    API_TOO_NEW,
+                    keyword.value,
+                    f"`App({keyword.arg}=...)` exists from Streamlit {first}, but {allows}: TypeError when the "
+                    "App is built.",
+                    fix=f"Require streamlit>={first}, or do without it on older releases.",
                 )
     if oldest < FIRST_APP_RUN:
         for call in ctx.calls:

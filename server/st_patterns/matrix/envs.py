@@ -130,8 +130,10 @@ class Environments:
         )
 
     def _build(self, version: str, folder: Path, requirements: list[str]) -> str:
-        if folder.exists():
-            shutil.rmtree(folder)  # an interrupted build: start over
+        if folder.exists():  # an interrupted build: start over in a clean folder
+            stale = folder.with_name(f"{folder.name}.stale-{os.getpid()}-{time.monotonic_ns()}")
+            folder.rename(stale)  # atomic: a straggling installer of the old build writes there, not here
+            shutil.rmtree(stale, ignore_errors=True)
         uv = uv_binary() if self.use_uv else None
         if uv is not None:
             _run([uv, "venv", "--quiet", "--python", sys.executable, str(folder)], version)
