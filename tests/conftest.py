@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -29,6 +30,15 @@ def st_patterns_cmd() -> list[str]:
     """The console script of THIS interpreter's environment (never another install found on PATH)."""
     exe = Path(sys.executable).parent / "st-patterns"
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "st_patterns"]
+
+
+def payload(result: object) -> dict:  # type: ignore[type-arg]
+    """A tool's answer as data: its structured content, or the JSON text block of tools that send only that
+    (get_pattern, explain_pattern: one copy of the code, not two)."""
+    structured = getattr(result, "structured_content", None)
+    if structured is not None:
+        return structured
+    return json.loads(result.content[0].text)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

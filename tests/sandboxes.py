@@ -92,8 +92,14 @@ def second_dockerd(tmp: Path, image: str) -> Iterator[str]:
     short = Path(tempfile.mkdtemp(prefix="stp-engine-", dir="/tmp"))  # unix socket paths have at most 107 bytes
     sock = short / "docker.sock"
     log = (tmp / "dockerd.log").open("wb")
+    # Its own bridge: with --bridge none dockerd deletes the host's docker0 at start-up, which breaks the first
+    # daemon's containers for the rest of the run.
+    bridge = f"stpbr{os.getpid() % 100000}"
+    subprocess.run(["ip", "link", "add", bridge, "type", "bridge"], check=True, capture_output=True)
+    subprocess.run(["ip", "addr", "add", "10.251.77.1/24", "dev", bridge], check=True, capture_output=True)
+    subprocess.run(["ip", "link", "set", bridge, "up"], check=True, capture_output=True)
     cmd = ["dockerd", "--host", f"unix://{sock}", "--data-root", str(tmp / "data"), "--exec-root", str(short / "x")]
-    cmd += ["--pidfile", str(short / "dockerd.pid"), "--bridge", "none", "--iptables=false", "--ip-masq=false"]
+    cmd += ["--pidfile", str(short / "dockerd.pid"), "--bridge", bridge, "--iptables=false", "--ip-masq=false"]
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     host = f"unix://{sock}"
     try:
@@ -114,3 +120,4 @@ def second_dockerd(tmp: Path, image: str) -> Iterator[str]:
             proc.wait()
         log.close()
         shutil.rmtree(short, ignore_errors=True)
+        subprocess.run(["ip", "link", "delete", bridge], capture_output=True)

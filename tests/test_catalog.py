@@ -90,6 +90,7 @@ def test_every_reference_app_imports_from_a_foreign_cwd(catalog: Catalog, tmp_pa
             sys.path.insert(0, path.rsplit("/", 1)[0])  # as uvicorn --app-dir does: sibling modules import
             spec = importlib.util.spec_from_file_location(f"pattern_{pid}", path)
             module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module  # as a real import does (dataclasses look their module up there)
             spec.loader.exec_module(module)
             out[pid] = callable(getattr(module, "app", None))
             sys.path.pop(0)

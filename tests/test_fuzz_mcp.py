@@ -32,6 +32,8 @@ from st_patterns.proving.results import ValidationStore
 from st_patterns.services import Services
 from st_patterns.settings import Settings
 
+from conftest import payload
+
 # fastmcp 4.2.3 (server.py, FastMCP.call_tool): any exception other than a FastMCPError/ToolError or an argument
 # ValidationError becomes ToolError(f"Error calling tool {name!r}") when mask_error_details is on; HTTP 429 and
 # timeouts get these two fixed texts instead. Seeing any of them means a non-StPatternsError escaped a tool.
@@ -305,7 +307,9 @@ READ_TOOL_ARGS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     ),
     "list_instances": call_args({}),
     "get_instance": call_args({"instance_id": instance_ids}, required=("instance_id",)),
-    "instance_logs": call_args({"instance_id": instance_ids, "tail": arg(tails)}, required=("instance_id",)),
+    "instance_logs": call_args(
+        {"instance_id": instance_ids, "limit": arg(tails), "offset": arg(tails)}, required=("instance_id",)
+    ),
 }
 
 PY_SNIPPETS = [
@@ -460,7 +464,8 @@ def test_check_app_never_masks_errors(harness: Harness) -> None:
         ("launch_pattern", {"pattern_id": "../x", "port": 9000}, "Invalid pattern id"),
         ("launch_pattern", {"pattern_id": "mount_fastapi", "ctx": "x"}, "Unexpected keyword argument"),
         ("validate_pattern", {"pattern_id": "../x"}, "Invalid pattern id"),
-        ("instance_logs", {"instance_id": "x", "tail": 0}, "greater than or equal to 1"),
+        ("instance_logs", {"instance_id": "x", "limit": 0}, "greater than or equal to 1"),
+        ("instance_logs", {"instance_id": "x", "offset": -1}, "greater than or equal to 0"),
         ("instance_logs", {"instance_id": "nope-1"}, "Unknown instance id"),
         ("restart_instance", {"instance_id": "nope-1"}, "Unknown instance id"),
         ("stop_instance", {"instance_id": "x" * 101}, "at most 100"),
@@ -503,14 +508,14 @@ def test_instance_tools_on_a_real_failed_instance(harness: Harness) -> None:
     tools = st.sampled_from(["get_instance", "instance_logs", "stop_instance", "restart_instance"])
 
     @FEW
-    @given(tool=tools, args=call_args({"instance_id": ids, "tail": arg(tails)}, required=("instance_id",)))
+    @given(tool=tools, args=call_args({"instance_id": ids, "limit": arg(tails)}, required=("instance_id",)))
     def run(tool: str, args: dict[str, Any]) -> None:
         if tool != "instance_logs":
-            args.pop("tail", None)
+            args.pop("limit", None)
         harness.assert_clean(tool, args)
 
     run()
-    logs = harness.call("instance_logs", {"instance_id": known[0], "tail": 5}).structured_content
+    logs = harness.call("instance_logs", {"instance_id": known[0], "limit": 5}).structured_content
     assert logs["instance_id"] == known[0] and len(logs["lines"]) <= 5
 
 
@@ -556,7 +561,7 @@ def test_resources_never_mask_errors(harness: Harness, uri: str) -> None:
 def test_server_still_answers_after_fuzzing(harness: Harness) -> None:
     listed = harness.call("list_patterns", {}).structured_content
     assert listed["total"] == len(IDS)
-    detail = harness.call("get_pattern", {"pattern_id": "mount_fastapi"}).structured_content
+    detail = payload(harness.call("get_pattern", {"pattern_id": "mount_fastapi"}))
     assert detail["id"] == "mount_fastapi"
     instances = harness.call("list_instances", {}).structured_content
     assert instances["running"] == 0, "the fuzz must never leave a running instance"

@@ -22,7 +22,7 @@ from st_patterns.matrix.envs import MARKER, Environments, current_streamlit
 from st_patterns.matrix.run import requirements_for, run_matrix
 from st_patterns.paths import patterns_dir
 
-from conftest import ServerProcess, st_patterns_cmd
+from conftest import ServerProcess, payload, st_patterns_cmd
 
 OLDEST = RELEASES[0]
 
@@ -92,9 +92,9 @@ def test_answers_are_for_the_release_asked_about() -> None:
 
 async def test_get_and_list_patterns_answer_for_a_version_over_mcp(server: ServerProcess) -> None:
     async with Client(server.mcp_url) as client:
-        detail = (
+        detail = payload(
             await client.call_tool("get_pattern", {"pattern_id": "middleware_auth", "streamlit_version": "1.55"})
-        ).structured_content
+        )
         listed = (await client.call_tool("list_patterns", {"streamlit_version": "1.62"})).structured_content
     assert detail["streamlit"] == ">=1.53,<=1.67" and detail["on_version"]["status"] == "proven"
     assert detail["on_version"]["pins"] == ["starlette<1.4"]

@@ -194,6 +194,28 @@ def test_logs_tail_and_truncation(registry: Registry) -> None:
         registry.stop(inst.id)
 
 
+def test_logs_page_like_a_file_and_follow_new_lines(registry: Registry) -> None:
+    inst = registry.launch("mount_fastapi")
+    try:
+        first = registry.logs(inst.id, tail=3, offset=0)
+        assert first.offset == 0 and first.lines == registry.logs(inst.id, tail=2000).lines[:3]
+        assert first.next_offset == len(first.lines) and first.more == (first.total_lines > len(first.lines))
+        caught_up = registry.logs(inst.id, tail=2000, offset=first.next_offset)
+        end = caught_up.next_offset
+        assert end == caught_up.total_lines and not caught_up.more
+        assert registry.logs(inst.id, offset=end).lines == []  # nothing new yet: an empty page, same offset
+        hello(inst.urls["/api/hello"])
+        assert wait_until(lambda: registry.logs(inst.id, offset=end).lines, 2)
+        new = registry.logs(inst.id, offset=end)
+        assert new.offset == end and any("/api/hello" in line for line in new.lines)  # only what came since
+        beyond = registry.logs(inst.id, offset=new.total_lines + 50)
+        assert beyond.lines == [] and beyond.next_offset == new.total_lines
+        with pytest.raises(InvalidInput, match="offset"):
+            registry.logs(inst.id, offset=-1)
+    finally:
+        registry.stop(inst.id)
+
+
 def test_restart_keeps_id_and_port(registry: Registry) -> None:
     inst = registry.launch("mount_fastapi")
     again = registry.restart(inst.id)

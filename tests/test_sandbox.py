@@ -285,8 +285,11 @@ def test_every_pattern_passes_its_probes_inside_the_sandbox(kind: str, tmp_path:
     failed = {
         r["pattern_id"]: r["error"] or [c["name"] for c in r["checks"] if not c["passed"]]
         for r in summary["reports"]
-        if not r["passed"]
+        if not r["passed"] and not r["skipped"]
     }
+    # only a pattern whose app must reach a sidecar may be left out, and it says so (no network in the sandbox)
+    skipped = {r["pattern_id"]: r["skipped"] for r in summary["reports"] if r["skipped"]}
+    assert set(skipped) <= {"auth_oidc_login"} and all("gives it no network" in why for why in skipped.values())
     assert not failed and done.returncode == 0, (failed, done.stderr[-2000:])
     assert summary["patterns"] >= 13 and "sandbox: " in done.stderr
     assert wait_until(lambda: not sandbox_processes(), 15)

@@ -8,7 +8,7 @@ from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
 from fastmcp.exceptions import ToolError
 
-from conftest import MCP_HEADERS, MCP_INIT, ServerProcess, st_patterns_cmd
+from conftest import MCP_HEADERS, MCP_INIT, ServerProcess, payload, st_patterns_cmd
 
 pytestmark = pytest.mark.processes
 
@@ -20,9 +20,9 @@ async def _exercise(client: Client) -> None:
     assert CATALOG_TOOLS <= names
     listed = (await client.call_tool("list_patterns", {})).structured_content
     assert listed["total"] >= 13
-    detail = (await client.call_tool("get_pattern", {"pattern_id": "middleware_auth"})).structured_content
+    detail = payload(await client.call_tool("get_pattern", {"pattern_id": "middleware_auth"}))
     assert any(f["path"] == "app.py" for f in detail["files"])
-    exp = (await client.call_tool("explain_pattern", {"pattern_id": "route_mcp_server"})).structured_content
+    exp = payload(await client.call_tool("explain_pattern", {"pattern_id": "route_mcp_server"}))
     assert exp["pattern_id"] == "route_mcp_server"
     rec = (await client.call_tool("recommend_pattern", {"need": "mount a Django project"})).structured_content
     assert rec["recommendations"][0]["pattern"]["id"] == "mount_django"

@@ -86,8 +86,9 @@ class RouteNameMiddleware:
 def _route_template(scope: Scope) -> str | None:
     """The matched route's template, e.g. /api/report/{region}.
 
-    Starlette 1.4+ stores the matched route in scope["route"]. Older Starlette (which Streamlit 1.53-1.60 need:
-    starlette<1.4) does not: there the template is rebuilt from the path and the path parameters the router set.
+    Starlette 1.4+ stores the matched route in scope["route"]. Older Starlette (which Streamlit 1.53-1.61 run on:
+    starlette<1.4) does not: there the router sets only the endpoint and the path parameters, and the template is
+    rebuilt from the path with each parameter's value put back as {name}.
     """
     route = scope.get("route")
     template = getattr(route, "path", None)
@@ -95,9 +96,9 @@ def _route_template(scope: Scope) -> str | None:
         # Under Mount("/api") the leaf route's path is relative: put the mount prefix back.
         prefix = scope.get("root_path", "")[len(scope.get("app_root_path", "")) :]
         return prefix + template
+    if "endpoint" not in scope:
+        return None  # no route matched (a 404): nothing to name the span after
     params = scope.get("path_params") or {}
-    if not params:
-        return None  # no parameters: the raw path already is the template
     segments = scope["path"].split("/")
     for name, value in params.items():
         for index in range(len(segments) - 1, -1, -1):  # the last segment holding the value

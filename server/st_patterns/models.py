@@ -35,6 +35,8 @@ class PatternSummary(BaseModel):
 class SourceFile(BaseModel):
     path: str = Field(description="Path relative to the pattern folder.")
     text: str
+    start: int = Field(default=0, description="Byte offset in the file where `text` begins (0: from the top).")
+    complete: bool = Field(default=True, description="False when the budget cut this file: ask for next_offset.")
 
 
 class PatternDetail(PatternSummary):
@@ -46,7 +48,16 @@ class PatternDetail(PatternSummary):
     related: list[str]
     pitfalls: list[str]
     base_path: str = Field(description="Where the Streamlit page is served.")
-    files: list[SourceFile] = Field(description="Every source file of the reference app, with its text.")
+    files: list[SourceFile] = Field(
+        description="The reference app's code files with their text (others on request: include), in order."
+    )
+    other_files: list[str] = Field(
+        default_factory=list, description="Files not sent (explanation.md, pattern.toml, probes.toml): see include."
+    )
+    next_offset: int | None = Field(
+        default=None, description="Set when max_bytes cut the files: call again with offset=next_offset for the rest."
+    )
+    total_bytes: int = Field(default=0, description="Bytes of all the files asked for (the whole stream).")
 
 
 class Explanation(BaseModel):

@@ -202,6 +202,11 @@ class Sidecar(_Strict):
     app_env: dict[str, str] = Field(default_factory=dict)
     ready: str = Field(default="tcp", description='"tcp" (the port accepts) or an HTTP path answering < 500.')
     timeout: float = Field(default=20.0, gt=0, le=300)
+    app_connects: bool = Field(
+        default=False,
+        description="The app itself opens connections to this sidecar (an identity provider): a sandbox that gives "
+        "the app no network cannot run the pattern, so it is skipped there, saying why.",
+    )
 
     @field_validator("name")
     @classmethod

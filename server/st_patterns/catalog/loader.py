@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from st_patterns.catalog import contract, guards
 from st_patterns.catalog.compat import COMPAT_FILE, Compatibility
+from st_patterns.catalog.pages import page_files
 from st_patterns.catalog.releases import parse
 from st_patterns.errors import InvalidInput, PatternInvalid, PatternNotFound
 from st_patterns.models import Explanation, PatternDetail, PatternSummary, SourceFile
@@ -66,6 +67,12 @@ class Pattern:
     @property
     def app_path(self) -> Path:
         return self.folder / self.meta.entry
+
+    @property
+    def code_files(self) -> tuple[str, ...]:
+        """The reference app's own files: everything but the folder contract's metadata, probes and explanation."""
+        contract_files = {contract.METADATA_FILE, contract.PROBES_FILE, contract.EXPLANATION_FILE}
+        return tuple(name for name in self.files if name not in contract_files)
 
     def read_file(self, relative: str) -> str:
         """Text of one of the pattern's files; refuses anything outside the folder."""
@@ -195,13 +202,40 @@ class Catalog:
             update["on_version"] = self.compat.answer(pattern_id, streamlit_version)
         return model.model_copy(update=update)
 
-    def detail(self, pattern_id: str, streamlit_version: str | None = None) -> PatternDetail:
-        """``get(id).detail()``, read from disk once (pattern files do not change while the server runs), with
-        the proven Streamlit range and, for ``streamlit_version``, how the pattern stands there."""
+    def detail(
+        self,
+        pattern_id: str,
+        streamlit_version: str | None = None,
+        *,
+        include: Sequence[str] = (),
+        max_bytes: int | None = None,
+        offset: int = 0,
+    ) -> PatternDetail:
+        """The pattern's metadata and its code files (read from disk once: pattern files do not change while the
+        server runs), with the proven Streamlit range and, for ``streamlit_version``, how it stands there.
+
+        ``include`` adds other files by name (``explanation.md``, ``pattern.toml``, ``probes.toml``; ``all``: every
+        file); ``max_bytes`` cuts the files' text there and ``offset`` continues from a previous ``next_offset``.
+        """
         pattern = self.get(pattern_id)
         if pattern.id not in self._details:
             self._details[pattern.id] = pattern.detail()
-        return self._versioned(self._details[pattern.id], pattern.id, _checked(streamlit_version))
+        full = self._details[pattern.id]
+        unknown = [name for name in include if name != "all" and name not in pattern.files]
+        if unknown:
+            raise InvalidInput(f"{unknown[0]!r} is not a file of {pattern.id!r}. Files: {', '.join(pattern.files)}.")
+        wanted = set(pattern.files) if "all" in include else {*pattern.code_files, *include}
+        texts = [(f.path, f.text) for f in full.files if f.path in wanted]
+        files, next_offset, total = page_files(texts, max_bytes=max_bytes, offset=offset)
+        paged = full.model_copy(
+            update={
+                "files": files,
+                "other_files": [name for name in pattern.files if name not in wanted],
+                "next_offset": next_offset,
+                "total_bytes": total,
+            }
+        )
+        return self._versioned(paged, pattern.id, _checked(streamlit_version))
 
     def preloads(self) -> set[str]:
         """Every module some pattern asks a launcher to import ahead of time."""

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from st_patterns import __version__
 from st_patterns.catalog.loader import Catalog
 from st_patterns.catalog.recommend import recommend
-from st_patterns.cli import apps, check, matrix, remote, sandbox_cmds, validate
+from st_patterns.cli import apps, check, matrix, remote, sandbox_cmds, skill, validate
 from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_settings
 from st_patterns.errors import StPatternsError
 from st_patterns.models import PatternSummary
@@ -198,6 +198,7 @@ _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [  # type:
     matrix.register,
     remote.register,
     sandbox_cmds.register,
+    skill.register,
     apps.register,
 ]
 

@@ -90,7 +90,10 @@ def cmd_instance(args: argparse.Namespace) -> int:
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    d = call(args, "instance_logs", {"instance_id": args.instance_id, "tail": args.tail})
+    query = {"instance_id": args.instance_id, "limit": args.tail}
+    if args.offset is not None:
+        query["offset"] = args.offset
+    d = call(args, "instance_logs", query)
     return _print(args, d, "\n".join(d.get("lines", [])))
 
 
@@ -131,7 +134,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add("instance", "Show one instance (status, uptime, CPU, RSS).", cmd_instance).add_argument("instance_id")
     logs = add("logs", "Print an instance's log tail.", cmd_logs)
     logs.add_argument("instance_id")
-    logs.add_argument("--tail", type=int, default=100)
+    logs.add_argument("--tail", type=int, default=100, help="How many lines (the last ones, or from --offset).")
+    logs.add_argument("--offset", type=int, default=None, help="First line number (0 = since launch).")
     add("stop", "Stop an instance.", cmd_stop).add_argument("instance_id")
     add("restart", "Restart an instance.", cmd_restart).add_argument("instance_id")
     add("stop-all", "Stop every instance.", cmd_stop_all)

@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from st_patterns.catalog.loader import Catalog
@@ -14,7 +15,7 @@ from st_patterns.cli.apps import cmd_validate_app
 from st_patterns.cli.sandbox_args import add_sandbox_arguments, sandbox_backend
 from st_patterns.instances.backends.base import Backend
 from st_patterns.instances.launcher import Launcher
-from st_patterns.models import CheckResult, ValidationReport
+from st_patterns.models import CheckResult, ValidationReport, ValidationSummary
 from st_patterns.proving.boot import pattern_boot
 from st_patterns.proving.junit import to_junit_xml
 from st_patterns.proving.validator import validate_patterns_async
@@ -23,6 +24,37 @@ from st_patterns.proving.validator import validate_patterns_async
 def _launcher(catalog: Catalog, use_fork: bool, log_dir: Path) -> Launcher:
     preload = catalog.preloads()
     return Launcher(use_fork=use_fork, preload=preload, log_dir=log_dir)
+
+
+def run_validation(
+    args: argparse.Namespace,
+    catalog: Catalog,
+    ids: list[str],
+    *,
+    on_check: Callable[[str, CheckResult], None] | None = None,
+    on_report: Callable[[ValidationReport], None] | None = None,
+) -> ValidationSummary:
+    """Boot and prove ``ids`` here (fork server, or the sandbox with --sandbox-patterns); shared with skill export."""
+    with tempfile.TemporaryDirectory(prefix="st-patterns-validate-") as tmp:
+        if getattr(args, "sandbox_patterns", False):
+            launcher: Backend = sandbox_backend(args, catalog, Path(tmp), pool=args.concurrency or os.cpu_count() or 2)
+            print(f"sandbox: {launcher.info.detail}", file=sys.stderr)
+        else:
+            launcher = _launcher(catalog, not getattr(args, "no_fork", False), Path(tmp))
+        launcher.start()
+        try:
+            return asyncio.run(
+                validate_patterns_async(
+                    catalog,
+                    ids,
+                    pattern_boot(launcher, Path(tmp)),
+                    concurrency=getattr(args, "concurrency", None),
+                    on_check=on_check,
+                    on_report=on_report,
+                )
+            )
+        finally:
+            launcher.close()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -53,26 +85,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if report.error:
             print(f"  {report.error}")
 
-    with tempfile.TemporaryDirectory(prefix="st-patterns-validate-") as tmp:
-        if args.sandbox_patterns:
-            launcher: Backend = sandbox_backend(args, catalog, Path(tmp), pool=args.concurrency or os.cpu_count() or 2)
-            print(f"sandbox: {launcher.info.detail}", file=sys.stderr)
-        else:
-            launcher = _launcher(catalog, not args.no_fork, Path(tmp))
-        launcher.start()
-        try:
-            summary = asyncio.run(
-                validate_patterns_async(
-                    catalog,
-                    ids,
-                    pattern_boot(launcher, Path(tmp)),
-                    concurrency=args.concurrency,
-                    on_check=on_check,
-                    on_report=on_report,
-                )
-            )
-        finally:
-            launcher.close()
+    summary = run_validation(args, catalog, ids, on_check=on_check, on_report=on_report)
     if args.junit:
         Path(args.junit).write_text(to_junit_xml(summary), encoding="utf-8")
     if quiet:

@@ -64,9 +64,15 @@ class InstanceDetail(Instance):
 
 
 class InstanceLogs(BaseModel):
-    """The end of an instance's captured stdout/stderr."""
+    """A page of an instance's captured stdout/stderr, addressed like a file by line number."""
 
     instance_id: str = Field(description="The instance these lines came from.")
     lines: list[str] = Field(description="Log lines, oldest first.")
+    offset: int = Field(default=0, description="Line number (from 0, since launch) of the first line in `lines`.")
+    next_offset: int = Field(
+        default=0, description="Pass as offset to get the lines after these (new lines, once the app writes more)."
+    )
     total_lines: int = Field(description="Lines written since the instance was launched (including older ones).")
+    first_kept: int = Field(default=0, description="The oldest line number still kept (older ones rotated out).")
     truncated: bool = Field(description="True when older lines exist that are not in `lines`.")
+    more: bool = Field(default=False, description="True when lines after `next_offset` exist already.")

@@ -24,7 +24,7 @@ import psutil
 from st_patterns.errors import InvalidInput
 from st_patterns.instances.backends.base import Backend
 from st_patterns.instances.launcher import Child, SpawnSpec
-from st_patterns.instances.models import ACTIVE_STATUSES, Instance, InstanceStatus
+from st_patterns.instances.models import ACTIVE_STATUSES, Instance, InstanceLogs, InstanceStatus
 from st_patterns.instances.source import AppSource
 
 Progress = Callable[[float, float, str], None]
@@ -83,6 +83,22 @@ class LogTail:
     def tail(self, count: int) -> list[str]:
         with self._lock:
             return list(self._lines)[-count:] if count > 0 else []
+
+    def page(self, instance_id: str, limit: int, offset: int | None = None) -> InstanceLogs:
+        """Up to ``limit`` lines: the last ones, or from line ``offset`` (counted from 0 since launch) on, like a
+        file read; later than ``offset`` when older lines have rotated out of the ring."""
+        self.pump()
+        with self._lock:
+            total, kept = self.total, list(self._lines)
+        first_kept = total - len(kept)
+        wanted = max(0, total - limit) if offset is None else offset
+        start = min(max(wanted, first_kept), total)
+        lines = kept[start - first_kept : start - first_kept + limit]
+        end = start + len(lines)
+        return InstanceLogs(
+            instance_id=instance_id, lines=lines, offset=start, next_offset=end, total_lines=total,
+            first_kept=first_kept, truncated=start > wanted or (offset is None and start > 0), more=end < total,
+        )  # fmt: skip
 
     def note(self, text: str) -> None:
         """Append a line of our own (e.g. a restart marker) to the file."""

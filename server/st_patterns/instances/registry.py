@@ -211,15 +211,16 @@ class Registry:
             log_tail=rec.log.tail(DETAIL_TAIL),
         )
 
-    def logs(self, instance_id: str, tail: int = 100) -> InstanceLogs:
-        """The last ``tail`` lines (1-2000) the instance wrote to stdout/stderr."""
+    def logs(self, instance_id: str, tail: int = 100, offset: int | None = None) -> InstanceLogs:
+        """A page of up to ``tail`` lines (1-2000) the instance wrote to stdout/stderr: the last ones, or from line
+        ``offset`` (counted from 0 since launch) on, so a caller can follow a log without reading it twice."""
         if isinstance(tail, bool) or not isinstance(tail, int) or not 1 <= tail <= MAX_LOG_LINES:
             raise InvalidInput(f"tail must be an integer from 1 to {MAX_LOG_LINES}, not {tail!r}.")
+        if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int) or offset < 0):
+            raise InvalidInput(f"offset must be a line number, 0 or more, not {offset!r}.")
         with self._lock:
             rec = self._get(instance_id)
-        rec.log.pump()
-        lines, total = rec.log.tail(tail), rec.log.total
-        return InstanceLogs(instance_id=instance_id, lines=lines, total_lines=total, truncated=total > len(lines))
+        return rec.log.page(instance_id, tail, offset)
 
     # -- launching ---------------------------------------------------------------------------------------------
     def launch(

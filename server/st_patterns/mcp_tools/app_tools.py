@@ -17,10 +17,8 @@ from st_patterns.checker.validate_app import AppValidation
 from st_patterns.checker.validate_app import validate_app as prove_app
 from st_patterns.errors import InvalidInput
 from st_patterns.instances.models import Instance
-from st_patterns.mcp_tools.common import READ_ONLY, tool_errors
-from st_patterns.mcp_tools.instance_tools import LAUNCH
+from st_patterns.mcp_tools.common import LAUNCH, READ_ONLY, RUNS_PROCESSES, tool_errors
 from st_patterns.mcp_tools.roots import allowed_roots
-from st_patterns.mcp_tools.validation_tools import RUNS_PROCESSES
 from st_patterns.projects.app_source import user_app_source
 from st_patterns.projects.roots import confine
 from st_patterns.projects.upload import MAX_FILE_BYTES, MAX_FILES, materialize
@@ -60,7 +58,7 @@ async def project_path(ctx: Context, services: Services, path: str | None, files
 
 
 def register_app_tools(mcp: FastMCP, services: Services) -> None:
-    @mcp.tool(annotations=LAUNCH)
+    @mcp.tool(annotations=LAUNCH, title="Launch your own app")
     async def launch_app(
         ctx: Context,
         path: PathArg = None,
@@ -99,7 +97,7 @@ def register_app_proving_tools(mcp: FastMCP, services: Services) -> None:
         """JSON Schema of a probes file (a pattern's probes.toml, or the probes you pass to validate_app)."""
         return json.dumps(ProbeFile.model_json_schema(), indent=2)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @mcp.tool(annotations=READ_ONLY, title="Suggest probes for your app")
     async def suggest_probes(ctx: Context, path: PathArg = None, files: FilesArg = None) -> SuggestedProbes:
         """Probes for your own app, derived from its code: an auth guard -> page and websocket refused without a
         session, the login route answers; an IP allow-list -> refused from a disallowed address through the proxy
@@ -114,7 +112,7 @@ def register_app_proving_tools(mcp: FastMCP, services: Services) -> None:
             source = user_app_source(folder, None, watch=False)
             return suggest_for(source.folder, source.entry, base_path=source.base_path)
 
-    @mcp.tool(annotations=RUNS_PROCESSES)
+    @mcp.tool(annotations=RUNS_PROCESSES, title="Prove your own app")
     async def validate_app(
         ctx: Context,
         path: PathArg = None,

@@ -11,19 +11,16 @@ from typing import Annotated
 import anyio
 import anyio.from_thread
 from fastmcp import Context, FastMCP
-from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from st_patterns.instances.models import Instance, InstanceDetail, InstanceLogs
 from st_patterns.instances.registry import Registry
-from st_patterns.mcp_tools.common import READ_ONLY, PatternId, tool_errors
+from st_patterns.mcp_tools.common import LAUNCH, READ_ONLY, RESTART, STOP, PatternId, tool_errors
 from st_patterns.services import Services
 
 InstanceId = Annotated[
     str, Field(description="An instance id from launch_pattern or list_instances.", min_length=1, max_length=100)
 ]
-LAUNCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
-STOP = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
 
 
 class InstanceList(BaseModel):
@@ -37,7 +34,7 @@ def _registry(services: Services) -> Registry:
 
 
 def register_instance_tools(mcp: FastMCP, services: Services) -> None:
-    @mcp.tool(annotations=LAUNCH)
+    @mcp.tool(annotations=LAUNCH, title="Launch a pattern's reference app")
     async def launch_pattern(
         pattern_id: PatternId,
         ctx: Context,
@@ -60,7 +57,7 @@ def register_instance_tools(mcp: FastMCP, services: Services) -> None:
         with tool_errors():
             return await anyio.to_thread.run_sync(lambda: registry.launch(pattern_id, port, progress=progress))
 
-    @mcp.tool(annotations=READ_ONLY)
+    @mcp.tool(annotations=READ_ONLY, title="List running instances")
     def list_instances() -> InstanceList:
         """Every instance this server launched (running or ended), newest first. Example: list_instances()."""
         with tool_errors():
@@ -69,7 +66,7 @@ def register_instance_tools(mcp: FastMCP, services: Services) -> None:
         running = sum(i.status in ("starting", "running") for i in instances)
         return InstanceList(instances=instances, running=running, cap=registry.max_instances)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @mcp.tool(annotations=READ_ONLY, title="Show one instance")
     def get_instance(instance_id: InstanceId) -> InstanceDetail:
         """One instance with status, uptime, CPU, RSS, health, exit code and a short log tail.
 
@@ -78,16 +75,28 @@ def register_instance_tools(mcp: FastMCP, services: Services) -> None:
         with tool_errors():
             return _registry(services).get(instance_id)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @mcp.tool(annotations=READ_ONLY, title="Read an instance's log")
     def instance_logs(
         instance_id: InstanceId,
-        tail: Annotated[int, Field(description="How many of the last lines to return.", ge=1, le=2000)] = 100,
+        offset: Annotated[
+            int | None,
+            Field(
+                description="First line number to return (0 = the first line since launch); omit for the last lines.",
+                ge=0,
+            ),
+        ] = None,
+        limit: Annotated[int, Field(description="At most this many lines.", ge=1, le=2000)] = 100,
     ) -> InstanceLogs:
-        """The last lines of an instance's stdout/stderr. Example: instance_logs(instance_id="...", tail=50)."""
-        with tool_errors():
-            return _registry(services).logs(instance_id, tail)
+        """A page of an instance's stdout/stderr, like reading a file: without offset the last `limit` lines;
+        with offset the lines from there on. Follow a running app by passing the previous answer's next_offset
+        (an empty page means nothing new yet). total_lines and first_kept say what exists.
 
-    @mcp.tool(annotations=STOP)
+        Example: instance_logs(instance_id="...") then instance_logs(instance_id="...", offset=<next_offset>).
+        """
+        with tool_errors():
+            return _registry(services).logs(instance_id, limit, offset)
+
+    @mcp.tool(annotations=STOP, title="Stop an instance")
     async def stop_instance(instance_id: InstanceId) -> Instance:
         """Stop an instance: SIGTERM to its process group, then SIGKILL after a grace period.
 
@@ -96,13 +105,13 @@ def register_instance_tools(mcp: FastMCP, services: Services) -> None:
         with tool_errors():
             return await anyio.to_thread.run_sync(_registry(services).stop, instance_id)
 
-    @mcp.tool(annotations=LAUNCH)
+    @mcp.tool(annotations=RESTART, title="Restart an instance")
     async def restart_instance(instance_id: InstanceId) -> Instance:
         """Stop an instance and launch the same pattern again on the same port; answers once healthy."""
         with tool_errors():
             return await anyio.to_thread.run_sync(_registry(services).restart, instance_id)
 
-    @mcp.tool(annotations=STOP)
+    @mcp.tool(annotations=STOP, title="Stop every instance")
     async def stop_all_instances() -> InstanceList:
         """Stop every running instance. Example: stop_all_instances()."""
         with tool_errors():

@@ -15,13 +15,12 @@ from st_patterns.catalog.releases import RELEASES, select
 from st_patterns.matrix.envs import Environments
 from st_patterns.matrix.run import MatrixReport
 from st_patterns.matrix.run import run_matrix as prove_on_releases
-from st_patterns.mcp_tools.common import tool_errors
-from st_patterns.mcp_tools.validation_tools import RUNS_PROCESSES
+from st_patterns.mcp_tools.common import RUNS_PROCESSES, tool_errors
 from st_patterns.services import Services
 
 
 def register_matrix_tools(mcp: FastMCP, services: Services) -> None:
-    @mcp.tool(annotations=RUNS_PROCESSES)
+    @mcp.tool(annotations=RUNS_PROCESSES, title="Prove patterns on several Streamlit releases")
     async def run_matrix(
         ctx: Context,
         streamlit: Annotated[

@@ -7,23 +7,18 @@ from typing import Annotated
 
 import anyio
 from fastmcp import Context, FastMCP
-from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from st_patterns.checker.review import AppReview, review_app
-from st_patterns.mcp_tools.common import READ_ONLY, StreamlitVersion, tool_errors
+from st_patterns.mcp_tools.common import RUNS_PROCESSES, StreamlitVersion, tool_errors
 from st_patterns.mcp_tools.roots import allowed_roots
 from st_patterns.models import CheckResult, ValidationSummary
 from st_patterns.projects.roots import confine
 from st_patterns.services import Services, validate_for
 
-RUNS_PROCESSES = ToolAnnotations(
-    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-)
-
 
 def register_validation_tools(mcp: FastMCP, services: Services) -> None:
-    @mcp.tool(annotations=RUNS_PROCESSES)
+    @mcp.tool(annotations=RUNS_PROCESSES, title="Prove a pattern works")
     async def validate_pattern(
         ctx: Context,
         pattern_id: Annotated[
@@ -48,7 +43,7 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
         with tool_errors():
             return await validate_for(services, [pattern_id], on_check=on_check)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @mcp.tool(annotations=RUNS_PROCESSES, title="Check st.App code")  # dynamic=True boots the code
     async def check_app(
         ctx: Context,
         source: Annotated[

@@ -26,7 +26,7 @@ from st_patterns.instances.record import Reporter, wait_healthy
 from st_patterns.instances.source import AppSource
 from st_patterns.instances.state import pick_port
 from st_patterns.proving.probes import Shutdown
-from st_patterns.proving.sidecars import SidecarSet
+from st_patterns.proving.sidecars import SidecarMissing, SidecarSet
 from st_patterns.proving.validator import Boot, BootedApp
 
 BOOT_TIMEOUT = 30.0
@@ -135,6 +135,12 @@ def pattern_boot(
             scratch.mkdir(parents=True)
             sidecars = SidecarSet(pattern, scratch, app_port=port, python=python, image_base=image_base)
             sidecars.check_needs()
+            reached = [s.name for s in pattern.sidecars if s.app_connects]
+            if reached and launcher.info.contained:
+                raise SidecarMissing(
+                    f"the app must reach its sidecar {reached[0]!r}, and the {launcher.info.name} sandbox gives it "
+                    "no network"
+                )
             sidecars.start()
             source = replace(source, env={**source.env, **sidecars.app_env})
         source = replace(source, env={**_LOOPBACK_ONLY, **source.env})
