@@ -71,7 +71,9 @@ def containers_left(owner: str | None = None) -> list[str]:
     client = docker.connect()
     label = f"{docker.OWNER_LABEL}={owner}" if owner else docker.OWNER_LABEL
     try:
-        return [c.name for c in client.containers.list(all=True, filters={"label": label})]
+        # sparse: no inspect per container, so one removed between listing and inspecting cannot raise NotFound
+        listed = client.containers.list(all=True, sparse=True, filters={"label": label})
+        return [(c.attrs.get("Names") or [c.id])[0].lstrip("/") for c in listed]
     finally:
         client.close()
 

@@ -92,7 +92,7 @@ async def test_logs_restart_and_crash_detection(server: ServerProcess) -> None:
                 break
             await asyncio.sleep(0.05)
         assert status == "exited" and detail["exit_code"] == -9
-        logs = (await client.call_tool("instance_logs", {"instance_id": inst["id"], "tail": 50})).structured_content
+        logs = (await client.call_tool("instance_logs", {"instance_id": inst["id"], "limit": 50})).structured_content
         assert logs["lines"], "the log tail keeps the output of the ended process"
 
 
@@ -107,7 +107,7 @@ async def test_bad_arguments_are_clear_errors_and_server_stays_healthy(server: S
         with pytest.raises(ToolError, match="Unknown instance"):
             await client.call_tool("stop_instance", {"instance_id": "nope"})
         with pytest.raises(ToolError):
-            await client.call_tool("instance_logs", {"instance_id": "nope", "tail": 10**9})
+            await client.call_tool("instance_logs", {"instance_id": "nope", "limit": 10**9})
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
             taken.listen()

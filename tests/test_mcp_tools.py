@@ -135,7 +135,7 @@ async def test_resources_are_templates_with_completions(client: Client, catalog:
     explanation = (await client.read_resource("pattern://middleware_auth/explanation"))[0].text
     assert explanation == catalog.get("middleware_auth").explanation.markdown
     for outside in ("pattern://mount_django/files/../../etc/passwd", "pattern://mount_django/files/nope.py"):
-        with pytest.raises(Exception, match="not a file of|not found"):  # nothing outside the pattern's own files
+        with pytest.raises(Exception, match=r"not a file of|not found"):  # nothing outside the pattern's own files
             await client.read_resource(outside)
     ref = ResourceTemplateReference(type="ref/resource", uri="pattern://{pattern_id}/files/{path*}")
     ids = await client.complete(ref, {"name": "pattern_id", "value": "mount_"})

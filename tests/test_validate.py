@@ -43,8 +43,11 @@ async def test_validate_one_pattern_over_mcp_reports_every_check(server: ServerP
 
     async with Client(server.mcp_url) as client:
         result = await client.call_tool(
-            "validate_pattern", {"pattern_id": "middleware_ip_whitelist"}, progress_handler=on_progress
+            "validate_pattern", {"pattern_id": "middleware_ip_whitelist", "detail": "all"}, progress_handler=on_progress
         )
+        compact = (
+            await client.call_tool("validate_pattern", {"pattern_id": "middleware_ip_whitelist"})
+        ).structured_content
     summary = result.structured_content
     assert summary["passed"] is True and summary["patterns"] == 1
     report = summary["reports"][0]
@@ -53,6 +56,12 @@ async def test_validate_one_pattern_over_mcp_reports_every_check(server: ServerP
     assert any(c["kind"] == "websocket" and c["negative"] for c in report["checks"])
     assert all(c["expected"] and c["actual"] for c in report["checks"])
     assert len(progress) == report["total"], "one progress notification per check"
+    # by default only the red checks come back (none here), with the counts
+    assert (
+        compact["passed"]
+        and compact["reports"][0]["checks"] == []
+        and compact["reports"][0]["total"] == report["total"]
+    )
 
 
 async def test_validate_unknown_id_is_refused(server: ServerProcess) -> None:

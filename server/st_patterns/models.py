@@ -23,7 +23,6 @@ class PatternSummary(BaseModel):
     title: str
     category: Literal["skeleton", "guard", "bridge", "operations"]
     summary: str
-    tags: list[str] = Field(default_factory=list)
     streamlit: str | None = Field(
         default=None, description="Streamlit releases the pattern is proven on, e.g. '>=1.53,<=1.67'."
     )

@@ -84,7 +84,7 @@ class Pattern:
 
     def summary(self) -> PatternSummary:
         m = self.meta
-        return PatternSummary(id=m.id, title=m.title, category=m.category, summary=m.summary, tags=m.tags)
+        return PatternSummary(id=m.id, title=m.title, category=m.category, summary=m.summary)
 
     def detail(self) -> PatternDetail:
         m = self.meta

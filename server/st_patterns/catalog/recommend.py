@@ -11,7 +11,9 @@ Example::
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 
 from st_patterns.catalog import guards
 from st_patterns.catalog.loader import Catalog, Pattern
@@ -98,6 +100,18 @@ def _fields(pattern: Pattern) -> dict[str, set[str]]:
     }
 
 
+def _rarity(patterns: Iterable[dict[str, set[str]]], words: set[str]) -> dict[str, float]:
+    """How telling each word is: one that a single pattern uses counts 1; one that every pattern uses, ~0.3
+    (a smoothed inverse document frequency, so "api" or "dashboard" cannot outvote "fastapi" or "password")."""
+    sets = [set().union(*fields.values()) for fields in patterns]
+    total = len(sets)
+    out = {}
+    for word in words:
+        used = sum(word in tokens for tokens in sets)
+        out[word] = (math.log((total + 1) / (used + 1)) + 1) / (math.log((total + 1) / 2) + 1)
+    return out
+
+
 def recommend(catalog: Catalog, need: str, limit: int = 3) -> list[Recommendation]:
     """Patterns ranked for ``need``, best first; only patterns with at least one matching word."""
     guards.check_text(need, "need")
@@ -107,13 +121,15 @@ def recommend(catalog: Catalog, need: str, limit: int = 3) -> list[Recommendatio
     if not words:
         raise InvalidInput("Describe the need in a few words, e.g. 'add a JSON API next to my dashboard'.")
     ranked: list[Recommendation] = []
+    every = {pattern.id: _fields(pattern) for pattern in catalog}
+    rarity = _rarity(every.values(), words)
     for pattern in catalog:
-        fields = _fields(pattern)
+        fields = every[pattern.id]
         score = 0.0
         matched: set[str] = set()
         for name, weight in _WEIGHTS:
             hits = words & fields[name]
-            score += weight * len(hits)
+            score += weight * sum(rarity[word] for word in hits)
             matched |= hits
         if score <= 0:
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import anyio
 from fastmcp import Context, FastMCP
@@ -14,6 +14,7 @@ from st_patterns.mcp_tools.common import RUNS_PROCESSES, StreamlitVersion, tool_
 from st_patterns.mcp_tools.roots import allowed_roots
 from st_patterns.models import CheckResult, ValidationSummary
 from st_patterns.projects.roots import confine
+from st_patterns.proving.results import only_failures
 from st_patterns.services import Services, validate_for
 
 
@@ -24,11 +25,16 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
         pattern_id: Annotated[
             str, Field(description='A pattern id, or "all" for every pattern.', min_length=1, max_length=64)
         ] = "all",
+        detail: Annotated[
+            Literal["failures", "all"],
+            Field(description="failures: each report lists only its red checks (counts give the rest); all: all."),
+        ] = "failures",
     ) -> ValidationSummary:
         """Prove a pattern works: boot its reference app in an isolated process, run its own probes (positive
         and negative, over HTTP and the websocket) and the checks every st.App must pass (page served, health,
         the websocket really runs the script, routes not shadowed), then stop it. Reports every check with
-        expected vs actual and timing. "all" runs patterns in parallel.
+        expected vs actual and timing (detail="all"; by default only the red ones, with the counts). "all" runs
+        patterns in parallel; progress is reported per check.
 
         Examples: validate_pattern(pattern_id="middleware_auth"); validate_pattern(pattern_id="all").
         """
@@ -41,7 +47,8 @@ def register_validation_tools(mcp: FastMCP, services: Services) -> None:
             await ctx.report_progress(done, None, f"{pattern}: {check.name}: {mark}")
 
         with tool_errors():
-            return await validate_for(services, [pattern_id], on_check=on_check)
+            summary = await validate_for(services, [pattern_id], on_check=on_check)
+        return summary if detail == "all" else only_failures(summary)
 
     @mcp.tool(annotations=RUNS_PROCESSES, title="Check st.App code")  # dynamic=True boots the code
     async def check_app(

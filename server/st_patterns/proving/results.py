@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 
-from st_patterns.models import ValidationReport
+from st_patterns.models import ValidationReport, ValidationSummary
 
 
 class ValidationStore:
@@ -37,3 +37,9 @@ class ValidationStore:
     def get(self, pattern_id: str) -> ValidationReport | None:
         with self._lock:
             return self._reports.get(pattern_id)
+
+
+def only_failures(summary: ValidationSummary) -> ValidationSummary:
+    """The summary with each report's checks cut to the red ones: what an agent acts on (the counts stay)."""
+    reports = [r.model_copy(update={"checks": [c for c in r.checks if not c.passed]}) for r in summary.reports]
+    return summary.model_copy(update={"reports": reports})
