@@ -155,3 +155,11 @@ def test_a_sidecar_that_dies_fails_the_boot_with_its_log_and_leaves_nothing(tmp_
     missing = type(pattern)(**{**pattern.__dict__, "sidecars": (dying.model_copy(update={"needs": ["nope-x"]}),)})
     with pytest.raises(SidecarMissing, match="needs nope-x"):
         SidecarSet(missing, tmp_path, app_port=1).check_needs()
+
+
+def test_a_launched_sidecar_pattern_says_its_proof_had_more_beside_it(catalog: Catalog) -> None:
+    from st_patterns.instances.source import AppSource
+
+    notes = AppSource.from_pattern(catalog.get("reverse_proxy_subpath")).notes
+    assert len(notes) == 1 and "nginx" in notes[0] and "validate_pattern" in notes[0]
+    assert AppSource.from_pattern(catalog.get("mount_fastapi")).notes == ()

@@ -51,6 +51,7 @@ class Instance(BaseModel):
     )
     limits: Limits | None = Field(default=None, description="Memory/CPU/process limits enforced on it; None: none.")
     launch_seconds: float | None = Field(description="Seconds from process start to the first healthy answer.")
+    notes: list[str] = Field(default_factory=list, description="What to know about this launch, if anything.")
 
 
 class InstanceDetail(Instance):

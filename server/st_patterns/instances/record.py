@@ -177,6 +177,7 @@ class InstanceRecord:
             sandbox=self.backend.info.name if self.backend is not None else "none",
             limits=self.backend.info.limits if self.backend is not None else None,
             launch_seconds=self.launch_seconds,
+            notes=list(self.source.notes),
         )
 
 

@@ -37,6 +37,7 @@ class AppSource:
     paths: tuple[str, ...] = ()  # URL paths the app adds, shown as instance URLs
     preload: tuple[str, ...] = ()
     watch: bool = False  # restart when a file under ``folder`` changes
+    notes: tuple[str, ...] = ()  # what the caller should know about this launch (shown on the instance)
 
     @classmethod
     def from_pattern(cls, pattern: Pattern) -> AppSource:
@@ -51,6 +52,7 @@ class AppSource:
             base_path=meta.base_path,
             paths=tuple(info.path for info in meta.paths),
             preload=tuple(meta.preload),
+            notes=_sidecar_notes(pattern),
         )
 
     @property
@@ -71,3 +73,14 @@ class AppSource:
             cwd=cwd or self.folder,
             preload=self.preload,
         )
+
+
+def _sidecar_notes(pattern: Pattern) -> tuple[str, ...]:
+    """Launch serves the app alone: say which real parts its proof had beside it, and how to get them."""
+    if not pattern.sidecars:
+        return ()
+    names = ", ".join(s.name for s in pattern.sidecars)
+    return (
+        f"Proven with sidecars ({names}) that validate_pattern starts beside the app; this instance is the app "
+        "alone. Its probes.toml shows how they are run.",
+    )
