@@ -110,3 +110,21 @@ async def test_the_skills_client_lists_and_reads_the_same_skill_from_a_real_serv
     async with Client(server.mcp_url) as plain:
         text = (await plain.read_resource("skill://st-patterns/SKILL.md"))[0].text
         assert text.startswith("---\nname: st-patterns\n")
+
+
+@pytest.mark.processes
+def test_export_with_validate_leaves_out_a_pattern_that_is_red_in_this_run(tmp_path: Path, catalog: Catalog) -> None:
+    import shutil
+
+    root = tmp_path / "catalog"
+    for pattern_id in ("mount_fastapi", "route_seo_metadata"):
+        shutil.copytree(catalog.get(pattern_id).folder, root / pattern_id)
+    probes = root / "route_seo_metadata" / "probes.toml"
+    probes.write_text(probes.read_text().replace("expect_status = 200", "expect_status = 418", 1))
+    done = _export(str(tmp_path / "out"), "--validate", "--json", cwd=tmp_path, env={"ST_PATTERNS_CATALOG": str(root)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["patterns"] == ["mount_fastapi"]
+    assert "left out (not green in this run): route_seo_metadata" in done.stderr
+    skill_md = (tmp_path / "out" / "st-patterns" / "SKILL.md").read_text()
+    assert "references/mount_fastapi.md" in skill_md and "route_seo_metadata" not in skill_md
+    assert "not in the version matrix" in skill_md  # a catalog without compatibility.json claims no range
