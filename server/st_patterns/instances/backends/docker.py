@@ -46,6 +46,7 @@ OWNER_LABEL = "st-patterns.owner"
 CODE_DIR = "/opt/st-patterns"
 CONTROL_DIR = "/run/st-patterns"
 PING_TIMEOUT = 3.0
+OPERATION_TIMEOUT = 120  # seconds for the engine's other answers (create, start, stop, remove)
 ACCEPT_POLL = 0.25
 
 _WATCHDOG = """
@@ -75,6 +76,9 @@ def connect(timeout: float = PING_TIMEOUT) -> Any:
     try:
         client = docker.from_env(timeout=int(max(1, timeout)))
         client.ping()
+        # the ping is quick or the engine is not there; creating and starting a container on a busy machine (or an
+        # engine's first container) can take far longer than the ping's deadline
+        client.api.timeout = OPERATION_TIMEOUT
     except Exception as exc:
         where = os.environ.get("DOCKER_HOST", "the local socket")
         raise OSError(f"no Docker/Podman engine answers at {where}: {type(exc).__name__}: {exc}") from exc
