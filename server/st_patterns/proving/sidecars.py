@@ -118,7 +118,11 @@ class SidecarSet:
         self.pattern = pattern
         self.scratch = scratch
         self.image_base = image_base
-        self.ports = {sidecar.name: pick_port("127.0.0.1", {app_port}) for sidecar in pattern.sidecars}
+        taken = {app_port}
+        self.ports: dict[str, int] = {}
+        for sidecar in pattern.sidecars:  # distinct ports: each pick avoids the app's and the ones before
+            self.ports[sidecar.name] = pick_port("127.0.0.1", taken)
+            taken.add(self.ports[sidecar.name])
         self.values: dict[str, str] = {
             "app_port": str(app_port),
             "app_url": f"http://127.0.0.1:{app_port}",
