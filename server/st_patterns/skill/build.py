@@ -127,9 +127,10 @@ def _skill_md(catalog: Catalog, patterns: list[Pattern]) -> str:
         "",
         "## Check and prove your code",
         "",
-        "With st-patterns installed (`pip install st-patterns`): `st-patterns check .` finds these mistakes "
-        "statically (project mode follows your imports); `st-patterns validate --app . --allow-user-code` boots "
-        "your app and probes it like the references. Over MCP: `check_app`, `validate_app`, `suggest_probes`.",
+        "With the st-patterns MCP server connected: `check_app` finds these mistakes statically (a whole project, "
+        "imports followed), `suggest_probes` writes probes for your app and `validate_app` boots it in a sandbox "
+        "and probes it like the references. With its CLI: `st-patterns check .` and "
+        "`st-patterns validate --app .`.",
         "",
     ]
     return "\n".join(body)
