@@ -35,14 +35,20 @@ MAX_FORKSERVER_STARTS = 3  # then stay cold for the rest of this launcher's life
 GRACEFUL_SHUTDOWN = 3  # uvicorn --timeout-graceful-shutdown, same as the fork path
 PRIVATE_ENV = frozenset({"ST_PATTERNS_TOKEN"})  # never handed to a reference app
 
-# Cold children: set PDEATHSIG in a tiny wrapper, then exec the real command (no preexec_fn: unsafe with threads).
+# Set PDEATHSIG in a tiny wrapper, then exec the real command (no preexec_fn: unsafe with threads).
 _PDEATHSIG_EXEC = (
     "import ctypes, os, sys\n"
     "ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)\n"
     "if os.getppid() != int(sys.argv[1]):\n"
     "    os._exit(70)\n"
-    "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
 )
+
+
+def dies_with_us(command: Sequence[str], python: str = sys.executable) -> list[str]:
+    """``command`` wrapped so the kernel kills it (SIGKILL) when this process dies, however it dies: for cold
+    children and for validation's sidecars. ``python`` runs the wrapper (it then becomes ``command``)."""
+    return [python, "-c", _PDEATHSIG_EXEC, str(os.getpid()), *command]
 
 
 class Launcher:
@@ -228,7 +234,7 @@ class Launcher:
 
     def _spawn_cold(self, spec: SpawnSpec, on_exit: ExitCallback | None) -> Child:
         entry = Path(spec.entry)
-        cmd = [self._python, "-c", _PDEATHSIG_EXEC, str(os.getpid()), "-m", "uvicorn", f"{entry.stem}:{spec.attr}"]
+        cmd = dies_with_us([self._python, "-m", "uvicorn", f"{entry.stem}:{spec.attr}"], python=self._python)
         cmd += ["--app-dir", str(spec.folder / entry.parent), "--host", spec.host, "--port", str(spec.port)]
         cmd += ["--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN)]
         if not spec.proxy_headers:

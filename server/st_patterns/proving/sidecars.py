@@ -35,21 +35,12 @@ import httpx
 from st_patterns.catalog.contract import PLACEHOLDER_RE, Sidecar
 from st_patterns.catalog.loader import Pattern
 from st_patterns.errors import LaunchFailed, StPatternsError
+from st_patterns.instances.launcher import dies_with_us
 from st_patterns.instances.state import pick_port
 
 STOP_GRACE = 5.0
 _LOG_TAIL_BYTES = 3000
 _DOCKER_LABEL = "st-patterns.sidecar"
-
-# Set PDEATHSIG in a tiny wrapper, then exec the real program: a sidecar dies with the validating process even when
-# that process is killed outright (no preexec_fn: unsafe with threads).
-_EXEC_WITH_PDEATHSIG = (
-    "import ctypes, os, sys\n"
-    "ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)\n"
-    "if os.getppid() != int(sys.argv[1]):\n"
-    "    os._exit(70)\n"
-    "os.execvp(sys.argv[2], sys.argv[2:])\n"
-)
 
 
 class SidecarMissing(StPatternsError):
@@ -186,7 +177,7 @@ class SidecarSet:
             command[0] = _program(command[0])
             with running.log_path.open("ab") as out:
                 running.process = subprocess.Popen(
-                    [sys.executable, "-c", _EXEC_WITH_PDEATHSIG, str(os.getpid()), *command],
+                    dies_with_us(command),  # a sidecar dies with the validating process, even when it is killed
                     cwd=folder,
                     env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
                     stdin=subprocess.DEVNULL,
