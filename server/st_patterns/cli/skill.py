@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
-import tempfile
 from pathlib import Path
+
+from fastmcp.skills import Skill
 
 from st_patterns.catalog.loader import Catalog
 from st_patterns.cli.validate import run_validation
@@ -22,21 +22,11 @@ from st_patterns.skill.clients import CLIENTS, skill_root
 
 
 def write_folder(target: Path, files: dict[str, bytes], *, force: bool) -> None:
-    """Write ``files`` as the folder ``target``, replacing it only with ``force``."""
+    """Write ``files`` as the skill folder ``target``, replacing it only with ``force``: FastMCP's writer stages
+    the folder beside its place and renames it in (and checks the folder is named after the skill)."""
     if target.exists() and not force:
         raise InvalidInput(f"{target} exists; pass --force to replace it.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        for relative, content in files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    Skill.from_files(files).to_directory(target, overwrite=force)
 
 
 def cmd_skill_export(args: argparse.Namespace) -> int:
