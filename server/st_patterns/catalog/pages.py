@@ -20,12 +20,12 @@ from st_patterns.models import SourceFile
 MIN_BYTES = 256
 
 
-def _cut(data: bytes, limit: int) -> int:
-    """The largest cut <= limit that does not land inside a UTF-8 character."""
-    cut = min(limit, len(data))
-    while 0 < cut < len(data) and (data[cut] & 0xC0) == 0x80:
-        cut -= 1
-    return cut
+def _boundary(data: bytes, index: int) -> int:
+    """``index``, moved back to the start of the UTF-8 character it falls in (clamped to the data)."""
+    index = max(0, min(index, len(data)))
+    while 0 < index < len(data) and (data[index] & 0xC0) == 0x80:
+        index -= 1
+    return index
 
 
 def page_files(
@@ -46,17 +46,15 @@ def page_files(
         if end <= offset:
             position = end
             continue
-        start = max(0, offset - position)
-        while 0 < start < len(data) and (data[start] & 0xC0) == 0x80:  # an offset inside a character: back up
-            start -= 1
-        take = _cut(data[start:], budget) if budget < len(data) - start else len(data) - start
-        if take == 0 and out:
+        start = _boundary(data, offset - position)
+        stop = _boundary(data, start + budget)
+        if stop == start and out:
             return out, position + start, total
-        piece = data[start : start + take]
-        complete = start == 0 and take == len(data)
+        piece = data[start:stop]
+        complete = start == 0 and stop == len(data)
         out.append(SourceFile(path=path, text=piece.decode("utf-8"), start=start, complete=complete))
-        budget -= take
-        if start + take < len(data):
-            return out, position + start + take, total
+        budget -= stop - start
+        if stop < len(data):
+            return out, position + stop, total
         position = end
     return out, None, total

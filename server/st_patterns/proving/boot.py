@@ -182,7 +182,6 @@ def _with_sidecars(app: BootedApp, log_path: Path, sidecars: SidecarSet | None) 
         targets=dict(sidecars.urls) if sidecars else {},
         variables=dict(sidecars.values) if sidecars else {"app_url": app.base_url},
         read_log=read_log,
-        shutdown=app.shutdown,
     )
 
 

@@ -145,9 +145,7 @@ async def _submit_form(client: httpx.AsyncClient, probe: Probe, headers: dict[st
 async def _run_http(
     base_url: str, probe: Probe, jar: httpx.Cookies, timeout: float, clients: Clients | None = None
 ) -> _Outcome:
-    headers = dict(probe.headers)
-    if probe.forwarded_for:
-        headers["X-Forwarded-For"] = probe.forwarded_for
+    headers = _headers(probe)
     client = _client(base_url, probe, timeout, clients)
     try:
         client.cookies = httpx.Cookies(jar)  # this probe's jar only: nothing carries over from other probes
@@ -173,10 +171,15 @@ async def _run_http(
     return _Outcome(passed, expected, actual, response.text)
 
 
-def _ws_headers(probe: Probe, jar: httpx.Cookies) -> dict[str, str]:
+def _headers(probe: Probe) -> dict[str, str]:
     headers = dict(probe.headers)
     if probe.forwarded_for:
         headers["X-Forwarded-For"] = probe.forwarded_for
+    return headers
+
+
+def _ws_headers(probe: Probe, jar: httpx.Cookies) -> dict[str, str]:
+    headers = _headers(probe)
     cookies = {cookie.name: cookie.value for cookie in jar.jar}  # the probe's own cookies win over the jar's
     cookies.update(probe.cookies)
     if cookies:

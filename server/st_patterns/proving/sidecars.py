@@ -35,6 +35,7 @@ import httpx
 from st_patterns.catalog.contract import PLACEHOLDER_RE, Sidecar
 from st_patterns.catalog.loader import Pattern
 from st_patterns.errors import LaunchFailed, StPatternsError
+from st_patterns.instances.backends.docker import connect
 from st_patterns.instances.launcher import dies_with_us
 from st_patterns.instances.state import pick_port
 
@@ -63,10 +64,8 @@ def missing_need(need: str) -> str | None:
     """Why ``need`` is not met here, or None when it is."""
     if need == "docker":
         try:
-            import docker
-
-            docker.from_env(timeout=3).ping()
-        except Exception:  # the SDK raises several kinds; all mean "no daemon to talk to"
+            connect().close()  # the docker sandbox's own ping, with its short deadline
+        except OSError:
             return "needs docker (a running Docker daemon)"
         return None
     if need.startswith("python:"):
@@ -74,15 +73,14 @@ def missing_need(need: str) -> str | None:
         if importlib.util.find_spec(module) is None:
             return f"needs the Python module {module} (pip install {module.replace('_', '-')})"
         return None
-    if shutil.which(need) is None and not any(Path(d, need).is_file() for d in ("/usr/sbin", "/sbin")):
+    if _program(need) is None:
         return f"needs {need} (not on PATH)"
     return None
 
 
-def _program(name: str) -> str:
+def _program(name: str) -> str | None:
     """``name`` resolved on PATH, or in the sbin folders (nginx lives in /usr/sbin, often not on a user's PATH)."""
-    found = shutil.which(name) or shutil.which(name, path="/usr/local/sbin:/usr/sbin:/sbin")
-    return found or name
+    return shutil.which(name) or shutil.which(name, path="/usr/local/sbin:/usr/sbin:/sbin")
 
 
 @dataclass
@@ -125,7 +123,7 @@ class SidecarSet:
         for name, port in self.ports.items():
             self.values[f"{name}.port"] = str(port)
             self.values[f"{name}.url"] = f"http://127.0.0.1:{port}"
-        self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
+        self.urls = {name: self.values[f"{name}.url"] for name in self.ports}
         self.app_env: dict[str, str] = {}
         for sidecar in pattern.sidecars:
             own = self._values_for(sidecar)
@@ -174,7 +172,7 @@ class SidecarSet:
             running.container = self._run_container(sidecar, env, running.log_path)
         else:
             command = [render(part, values) for part in sidecar.command]
-            command[0] = _program(command[0])
+            command[0] = _program(command[0]) or command[0]
             with running.log_path.open("ab") as out:
                 running.process = subprocess.Popen(
                     dies_with_us(command),  # a sidecar dies with the validating process, even when it is killed
@@ -194,7 +192,7 @@ class SidecarSet:
         from st_patterns.settings import default_image_base
 
         assert sidecar.docker is not None
-        client = docker.from_env()
+        client = connect()  # the docker sandbox's client: pinged, with its deadline for slower calls
         base = ensure_image(client, self.image_base or default_image_base())
         digest = hashlib.sha256(base.encode())
         for path in sorted(p for p in self.pattern.folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
